@@ -1,0 +1,43 @@
+# `make demo` and `make test` each set everything up first (virtual environment, the package, Chromium).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: setup demo test lint bench clean chromium
+
+setup: $(STAMP) chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Playwright's own browser download cannot work offline; we drive Debian's Chromium instead.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Chromium is missing: installing Debian's chromium and fonts-noto-cjk"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk) \
+	  || { echo "Could not install Chromium. Install it by hand: apt-get install -y chromium fonts-noto-cjk" \
+	       "(or set QINGTIAN_CHROMIUM to a Chromium binary). Browser steps and tests need it."; exit 1; }; \
+	fi
+
+demo: setup
+	$(BIN)/qingtian demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/qingtian bench
+
+clean:
+	rm -rf data .pytest_cache

@@ -1,0 +1,73 @@
+"""Item pipeline: validate → provenance → archive reference → JSON Lines.
+
+Every item is one raw record in the shape of `crawlers.items.new_record`. Items are written to
+`data/items/<source>/<crawl_id>.jsonl.part` and renamed to `.jsonl` only when the crawl closes, so the
+loader never reads half a crawl.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+
+from crawlers import paths
+from crawlers.items import RECORD_KEYS
+
+
+class ValidatePipeline:
+    """Drop (and report) records missing a required field; the YAML names them per record kind."""
+
+    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+        missing = [k for k in RECORD_KEYS if k not in item]
+        if missing:
+            raise DropItem(f"{spider.name}: record without {', '.join(missing)} at {item.get('url')}")
+        if not item["record_id"].startswith(f"{spider.name}:"):
+            raise DropItem(f"{spider.name}: record id {item['record_id']!r} is not prefixed with the source")
+        required = spider.metadata.get("required_fields", {}).get(item["kind"], [])  # type: ignore[attr-defined]
+        empty = [f for f in required if item["fields"].get(f) in (None, "", [])]
+        if empty:
+            raise DropItem(
+                f"{spider.name}: {item['kind']} {item['record_id']} at {item['url']} lacks {', '.join(empty)}"
+            )
+        return item
+
+
+class ProvenancePipeline:
+    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+        item["source"] = spider.name
+        item["crawl_id"] = spider.crawl_id  # type: ignore[attr-defined]
+        item["parser_version"] = spider.parser_version  # type: ignore[attr-defined]
+        if item.get("archive"):
+            item["fetched_at"] = item["archive"]["fetched_at"]
+        return item
+
+
+class ArchivePipeline:
+    """A record without an archived source document is evidence-free: refuse it."""
+
+    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+        archive = item.get("archive")
+        if not archive or not archive.get("digest"):
+            raise DropItem(f"{spider.name}: {item['record_id']} at {item['url']} has no archived response")
+        return item
+
+
+class JsonLinesPipeline:
+    def open_spider(self, spider: Spider) -> None:
+        folder = paths.items_dir() / spider.name
+        folder.mkdir(parents=True, exist_ok=True)
+        self.final = folder / f"{spider.crawl_id}.jsonl"  # type: ignore[attr-defined]
+        self.part = self.final.with_suffix(".jsonl.part")
+        self.out: IO[str] = self.part.open("w", encoding="utf-8")
+
+    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+        self.out.write(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n")
+        return item
+
+    def close_spider(self, spider: Spider) -> None:
+        self.out.close()
+        Path(self.part).replace(self.final)

@@ -1,0 +1,179 @@
+"""Serve the replicas of the real sources on 127.0.0.1, one port per replicated host.
+
+Each replica answers the same paths, parameters and encodings as the host it replicates, so a spider's
+code is the same whether it crawls the replica or the live site; only the origin differs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
+from urllib.parse import parse_qs, urlsplit
+
+log = logging.getLogger(__name__)
+
+# Replicated host → "module:Class" of its replica. Order fixes the port each one gets (base port + index).
+REPLICAS: dict[str, str] = {
+    "permit.mee.gov.cn": "crawlers.replay.permits:PermitPlatform",
+    "sthjj.jiaxing.gov.cn": "crawlers.replay.penalties:JiaxingPenaltyColumn",
+    "ljgk.envsc.cn": "crawlers.replay.incineration:IncinerationPlatform",
+}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    headers: dict[str, str]
+    body: bytes = b""
+
+    def param(self, name: str, default: str = "") -> str:
+        """A parameter from the query string or, for POST forms, the body."""
+        return self.form.get(name, self.query.get(name, default))
+
+
+@dataclass
+class Response:
+    body: bytes | str = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encoded(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        charset = "utf-8"
+        if "charset=" in self.content_type:
+            charset = self.content_type.split("charset=", 1)[1].strip()
+        return self.body.encode(charset)
+
+    @classmethod
+    def json(cls, payload: object, status: int = 200) -> Response:
+        return cls(json.dumps(payload, ensure_ascii=False), status, "application/json; charset=utf-8")
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 302) -> Response:
+        return cls(b"", status, headers={"Location": location})
+
+    @classmethod
+    def not_found(cls) -> Response:
+        return cls("<html><body><h1>404 Not Found</h1></body></html>", 404)
+
+
+class Replica(Protocol):
+    host: str
+
+    def handle(self, request: Request) -> Response: ...
+
+
+def load_replica(host: str) -> Replica:
+    module_name, class_name = REPLICAS[host].split(":")
+    replica: Replica = getattr(importlib.import_module(module_name), class_name)()
+    return replica
+
+
+def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "nginx"  # what the real hosts announce
+        sys_version = ""
+
+        def _serve(self, method: str) -> None:
+            split = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            form: dict[str, str] = {}
+            ctype = self.headers.get("Content-Type", "")
+            if method == "POST" and "application/x-www-form-urlencoded" in ctype:
+                form = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+            request = Request(
+                method=method,
+                path=split.path,
+                query={k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()},
+                form=form,
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+            )
+            try:
+                response = replica.handle(request)
+            except Exception:
+                log.exception("replica %s failed on %s %s", replica.host, method, self.path)
+                response = Response("<html><body>500 Internal Server Error</body></html>", 500)
+            payload = response.encoded()
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(payload)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_HEAD(self) -> None:
+            self._serve("HEAD")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def log_message(self, format: str, *args: object) -> None:
+            log.debug("%s %s", replica.host, format % args)
+
+    return Handler
+
+
+class ReplayServer:
+    """All replicas, each on its own port of 127.0.0.1, served from background threads."""
+
+    def __init__(self, port: int = 0, hosts: Iterable[str] | None = None, bind: str = "127.0.0.1") -> None:
+        self.port = port
+        self.bind = bind
+        self.hosts = list(hosts or REPLICAS)
+        self._servers: list[ThreadingHTTPServer] = []
+        self.origins: dict[str, str] = {}
+
+    def start(self) -> dict[str, str]:
+        """Start serving; returns replicated host → local origin (`http://127.0.0.1:PORT`)."""
+        for index, host in enumerate(REPLICAS):
+            if host not in self.hosts:
+                continue
+            port = self.port + index if self.port else 0
+            server = ThreadingHTTPServer((self.bind, port), _handler_for(load_replica(host)))
+            server.daemon_threads = True
+            threading.Thread(target=server.serve_forever, name=f"replay-{host}", daemon=True).start()
+            self._servers.append(server)
+            self.origins[host] = f"http://{self.bind}:{server.server_address[1]}"
+        return self.origins
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        self._servers.clear()
+
+    def __enter__(self) -> ReplayServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_forever(port: int, announce: Callable[[str], None] = print) -> None:
+    server = ReplayServer(port)
+    for host, origin in server.start().items():
+        announce(f"{host:<24} {origin}")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()

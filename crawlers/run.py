@@ -1,0 +1,65 @@
+"""Run spiders in this process, against the replicas (default) or the live hosts."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from crawlers import paths
+
+
+def crawl(sources: list[str], *, live: bool = False, origins: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Crawl `sources` (spider names) in one Twisted reactor run and return their crawl reports.
+
+    Without `live` and without `origins`, the replicas are started on free ports for the crawl's duration.
+    A reactor runs once per process: call this once, or from a subprocess (`qingtian crawl`).
+    """
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from crawlers.replay.server import ReplayServer
+
+    settings = get_project_settings()
+    crawl_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    settings.set("QINGTIAN_CRAWL_ID", crawl_id)
+    settings.set("QINGTIAN_LIVE", live)
+    server = None
+    if not live:
+        if origins is None:
+            server = ReplayServer()
+            origins = server.start()
+        settings.set("QINGTIAN_ORIGINS", origins)
+        settings.setdict(settings.getdict("REPLAY_OVERRIDES"), priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False)
+    process = CrawlerProcess(settings)
+    known = set(process.spider_loader.list())
+    unknown = [s for s in sources if s not in known]
+    if unknown:
+        raise SystemExit(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    for source in sources:
+        process.crawl(source)
+    try:
+        process.start()
+    finally:
+        if server:
+            server.stop()
+    reports = []
+    for source in sources:
+        path = paths.items_dir() / source / f"{crawl_id}.report.json"
+        if path.exists():
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+        else:
+            reports.append({"source": source, "crawl_id": crawl_id, "ok": False,
+                            "errors": [{"kind": "crashed", "error": "spider did not close cleanly"}]})
+    return reports
+
+
+def spider_names() -> list[str]:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    return sorted(SpiderLoader.from_settings(get_project_settings()).list())
