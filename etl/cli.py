@@ -1,0 +1,215 @@
+"""The `qingtian` command: one entry point for every stage of the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from crawlers import paths
+
+DEFAULT_SOURCES = ("nat_mee_permits", "zj_jxsthj_penalties", "nat_envsc_incineration")
+
+
+@contextmanager
+def stage(name: str, timings: dict[str, float] | None = None) -> Iterator[None]:
+    started = time.perf_counter()
+    print(f"[{name}] …", flush=True)
+    yield
+    elapsed = time.perf_counter() - started
+    if timings is not None:
+        timings[name] = elapsed
+    print(f"[{name}] done in {elapsed:.1f} s", flush=True)
+
+
+def _print_reports(reports: list[dict[str, Any]]) -> bool:
+    all_ok = True
+    for r in reports:
+        records = ", ".join(f"{n} {k}" for k, n in r.get("records", {}).items()) or "no records"
+        status = "ok" if r.get("ok") else "ERRORS"
+        all_ok &= bool(r.get("ok"))
+        print(f"  {r['source']:<26} {status:<6} {r.get('requests', 0):>5} requests  {records}")
+        for error in r.get("errors", [])[:10]:
+            print(f"    - {json.dumps(error, ensure_ascii=False)}")
+        if len(r.get("errors", [])) > 10:
+            print(f"    … {len(r['errors']) - 10} more in data/items/{r['source']}/{r['crawl_id']}.report.json")
+    return all_ok
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from crawlers.replay.server import serve_forever
+
+    print(f"Serving the replicas on 127.0.0.1 (ports from {args.port}); Ctrl-C stops.")
+    serve_forever(args.port)
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawlers.run import crawl, spider_names
+
+    if args.list:
+        print("\n".join(spider_names()))
+        return 0
+    origins = json.loads(args.origins) if args.origins else None
+    reports = crawl(args.sources or list(DEFAULT_SOURCES), live=args.live, origins=origins)
+    return 0 if _print_reports(reports) else 1
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from etl.load import load
+
+    result = load()
+    print(f"  {result.files} new crawl files, {result.items_added} record versions and "
+          f"{result.archive_added} archived responses added"
+          + (f" (load {result.load_id})" if result.load_id else " (nothing new: warehouse unchanged)"))
+    for error in result.errors:
+        print(f"  ! {error}")
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from etl.match import match
+
+    result = match()
+    methods = ", ".join(f"{n} by {m}" for m, n in sorted(result.linked.items())) or "none linked"
+    print(f"  {result.records} records → {result.enterprises} enterprises ({methods}); "
+          f"{result.unmatched} unmatched (listed on the site)")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from etl.publish.build import build
+
+    result = build(search=not args.no_search)
+    print(f"  {result.pages} pages ({result.companies} companies), {result.archived} archived copies; "
+          f"search: {result.pagefind or 'skipped'}")
+    print(f"  site: {result.path}")
+    return 0
+
+
+def _serve_until_interrupted(site: Path, port: int) -> None:
+    from etl.serve import make_server
+
+    server = make_server(site, port)
+    print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _serve_until_interrupted(Path(args.site) if args.site else paths.site_dir(), args.port)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawlers.replay.server import ReplayServer
+    from crawlers.run import crawl
+    from etl.load import load
+    from etl.match import match
+    from etl.publish.build import build
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with stage("replay", timings):
+        replay = ReplayServer(args.replay_port)
+        origins = replay.start()
+        for host, origin in origins.items():
+            print(f"  {host:<24} {origin}")
+    try:
+        with stage("crawl", timings):
+            ok = _print_reports(crawl(list(DEFAULT_SOURCES), origins=origins))
+        with stage("load", timings):
+            result = load()
+            print(f"  {result.items_added} record versions, {result.archive_added} archived responses")
+        with stage("match", timings):
+            m = match()
+            print(f"  {m.records} records → {m.enterprises} enterprises; {m.unmatched} unmatched")
+        with stage("build", timings):
+            b = build()
+            print(f"  {b.pages} pages ({b.companies} companies); search: {b.pagefind}")
+        total = time.perf_counter() - started
+        print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + f"; total {total:.1f} s")
+        if not ok:
+            print("Some sources reported errors (see above); the site shows what was collected.")
+        if args.no_serve:
+            print(f"site: {b.path}")
+            return 0
+        # The replicas keep running while the site is served, so its source links work.
+        _serve_until_interrupted(b.path, args.port)
+    finally:
+        replay.stop()
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
+    "demo": (cmd_demo, "replay → crawl → load → match → build → serve, in one go",
+             "qingtian demo              # ends serving http://127.0.0.1:8000\n"
+             "qingtian demo --no-serve   # builds and prints the site's path"),
+    "replay": (cmd_replay, "serve the bundled replicas of the real sources on 127.0.0.1",
+               "qingtian replay --port 8700"),
+    "crawl": (cmd_crawl, "crawl sources (the replicas by default, the real hosts with --live)",
+              "qingtian crawl nat_mee_permits zj_jxsthj_penalties\nqingtian crawl --list"),
+    "load": (cmd_load, "load crawled items and the archive index into the warehouse (idempotent)",
+             "qingtian load"),
+    "match": (cmd_match, "link records to enterprises by USCC and record why", "qingtian match"),
+    "build": (cmd_build, "render the static site from the warehouse marts", "qingtian build"),
+    "serve": (cmd_serve, "serve the built site", "qingtian serve --port 8000"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="qingtian",
+        description="Qingtian (晴天): an open environmental-disclosure database for China.",
+        epilog="Data lives under ./data (override with QINGTIAN_DATA). Example: qingtian demo",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("-v", "--verbose", action="store_true", help="log more")
+    subs = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (func, help_text, example) in COMMANDS.items():
+        examples = "\n  ".join(example.splitlines())
+        sub = subs.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {examples}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.set_defaults(func=func)
+        if name == "demo":
+            sub.add_argument("--no-serve", action="store_true", help="build, print the site's path and exit")
+            sub.add_argument("--port", type=int, default=8000, help="port to serve the site on (default 8000)")
+            sub.add_argument("--replay-port", type=int, default=8700,
+                             help="first port of the replicas (default 8700; 0 picks free ports)")
+        elif name == "replay":
+            sub.add_argument("--port", type=int, default=8700, help="first port; one port per replicated host")
+        elif name == "crawl":
+            sub.add_argument("sources", nargs="*", help=f"spider names (default: {' '.join(DEFAULT_SOURCES)})")
+            sub.add_argument("--live", action="store_true", help="crawl the real hosts (politely) instead")
+            sub.add_argument("--origins", help="JSON host → origin of already running replicas")
+            sub.add_argument("--list", action="store_true", help="list the available sources")
+        elif name == "build":
+            sub.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
+        elif name == "serve":
+            sub.add_argument("--port", type=int, default=8000)
+            sub.add_argument("--site", help="folder to serve (default: data/site)")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    threading.current_thread().name = "qingtian"
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

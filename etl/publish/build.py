@@ -1,0 +1,312 @@
+"""`qingtian build`: render the static site from the warehouse marts (never from raw or staging).
+
+Writers follow Pelican's shape: read the marts into page contexts, render each page with its template to
+the path the URL patterns in `site/site.yml` give, copy static assets, extract the archived copy of every
+cited source document from the WARC files, then index the pages with Pagefind (the extended build, which
+segments Chinese). The site is built in a fresh folder and swapped in whole, so a failed build leaves the
+previous site in place.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+import yaml
+from warcio.archiveiterator import ArchiveIterator
+
+from crawlers import paths
+from crawlers.base import load_metadata
+from etl.warehouse import connect
+
+SITE_SRC = Path(__file__).resolve().parents[2] / "site"
+SPIDERS = Path(__file__).resolve().parents[2] / "crawlers" / "spiders"
+
+PENALTY_TYPE_LABELS = {
+    "fine": "罚款",
+    "confiscation": "没收违法所得",
+    "suspension": "责令停产整治",
+    "order_to_correct": "责令改正",
+    "detention": "行政拘留",
+    "permit_revoked": "吊销许可证",
+    "daily_penalty": "按日连续处罚",
+}
+LINK_LABELS = {"uscc_exact": "统一社会信用代码一致 USCC exact", "org_code": "组织机构代码一致 organisation code"}
+CODE_STATUS_LABELS = {
+    "masked": "代码被遮挡 code masked",
+    "invalid": "代码无效 invalid code",
+    "empty": "无代码 no code",
+    "org_code": "旧组织机构代码 old organisation code",
+}
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    pages: int
+    companies: int
+    archived: int
+    pagefind: str
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _yuan(amount: Any) -> str:
+    if amount is None:
+        return "—"
+    value = float(amount)
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} 元"
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+def _link_label(method: str | None, score: float | None) -> str:
+    if method is None:
+        return "—"
+    label = LINK_LABELS.get(method, method)
+    return label if score in (None, 1.0) else f"{label} {score:.2f}"
+
+
+def _region_label(e: dict[str, Any]) -> str:
+    parts = [e.get("province"), e.get("city"), e.get("county")]
+    return " ".join(p for p in parts if p) or "—"
+
+
+class SiteBuilder:
+    def __init__(self, con: duckdb.DuckDBPyConnection, out: Path) -> None:
+        self.con = con
+        self.out = out
+        self.config: dict[str, Any] = yaml.safe_load((SITE_SRC / "site.yml").read_text(encoding="utf-8"))
+        self.urls: dict[str, str] = self.config["urls"]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(SITE_SRC / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.built_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        self.pages = 0
+        self.cited: dict[str, str] = {}  # archive digest → site-relative path of its copy
+
+    def url(self, kind: str, **values: str) -> str:
+        return self.urls[kind].format(**values)
+
+    def archive_url(self, digest: str, content_type: str | None) -> str:
+        ext = self.config["archive_extensions"].get((content_type or "").split(";")[0].strip(), ".bin")
+        path = self.url("archive", digest=digest, ext=ext)
+        self.cited[digest] = path
+        return path
+
+    def write(self, rel: str, template: str, **context: Any) -> None:
+        depth = rel.count("/")
+        html = self.env.get_template(template).render(
+            site=self.config, root="../" * depth, built_at=self.built_at, **context
+        )
+        target = self.out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.pages += 1
+
+    # -- readers ----------------------------------------------------------------------------------
+
+    def _content_types(self) -> dict[str, str]:
+        return dict(self.con.execute(
+            "SELECT digest, any_value(content_type) FROM raw.archive GROUP BY digest"
+        ).fetchall())
+
+    def company_contexts(self) -> list[dict[str, Any]]:
+        types = self._content_types()
+        enterprises = _rows(self.con, "SELECT * FROM marts.enterprises ORDER BY name")
+        by_company: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        for p in _rows(self.con, "SELECT * FROM marts.penalties WHERE enterprise_id IS NOT NULL"):
+            p["fine_label"] = _yuan(p["fine_yuan"])
+            p["types_label"] = "、".join(PENALTY_TYPE_LABELS.get(t, t) for t in p["penalty_types"] or [])
+            p["link_label"] = _link_label(p["link_method"], p["link_score"])
+            p["archive_url"] = self.archive_url(p["archive_digest"], types.get(p["archive_digest"]))
+            p["fetched_date"] = p["fetched_at"].strftime("%Y-%m-%d")
+            p["anchor"] = "r-" + p["record_id"].split(":", 1)[1].replace(" ", "")
+            by_company[p["enterprise_id"]]["penalties"].append(p)
+        for p in _rows(self.con, "SELECT * FROM marts.permits WHERE enterprise_id IS NOT NULL"):
+            p["archive_url"] = self.archive_url(p["archive_digest"], types.get(p["archive_digest"]))
+            by_company[p["enterprise_id"]]["permits"].append(p)
+        for plant in _rows(self.con, "SELECT * FROM marts.plants WHERE enterprise_id IS NOT NULL"):
+            plant["archive_url"] = self.archive_url(plant["archive_digest"], types.get(plant["archive_digest"]))
+            plant["link_label"] = _link_label(plant["link_method"], plant["link_score"])
+            plant["outlets"] = []
+            by_company[plant["enterprise_id"]]["plants"].append(plant)
+        self._attach_monitoring(by_company)
+        contexts = []
+        for e in enterprises:
+            e["url"] = self.url("company", enterprise_id=e["enterprise_id"])
+            e["region_label"] = _region_label(e)
+            e["fines_label"] = _yuan(e["fines_yuan"])
+            records = by_company[e["enterprise_id"]]
+            contexts.append({"e": e, "penalties": records["penalties"], "permits": records["permits"],
+                             "plants": records["plants"]})
+        return contexts
+
+    def _attach_monitoring(self, by_company: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
+        plants = {p["ps_code"]: p for records in by_company.values() for p in records["plants"]}
+        outlets = _rows(self.con, "SELECT * FROM staging.stg_nat_envsc_incineration__outlets ORDER BY outlet_name")
+        values = _rows(self.con, "SELECT * FROM marts.monitoring_values WHERE enterprise_id IS NOT NULL")
+        by_outlet: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for v in values:
+            by_outlet[(v["ps_code"], v["mp_code"])].append(v)
+        for outlet in outlets:
+            plant = plants.get(outlet["ps_code"])
+            if plant is None:
+                continue
+            rows = by_outlet[(outlet["ps_code"], outlet["mp_code"])]
+            pollutants = sorted({(v["pollutant_code"], v["pollutant_name"]) for v in rows})
+            limits = {v["pollutant_code"]: v["limit_value"] for v in rows if v["limit_value"] is not None}
+            grid: dict[Any, dict[str, dict[str, Any]]] = defaultdict(dict)
+            for v in rows:
+                grid[v["day"]][v["pollutant_code"]] = v
+            table = []
+            for day in sorted(grid):
+                cells = []
+                for code, _ in pollutants:
+                    v = grid[day].get(code)
+                    if v is None:
+                        cells.append({"text": "", "css": "missing", "title": "无数据 no data"})
+                    elif v["flagged"]:
+                        cells.append({"text": _fmt(v["value"]) or v["remark"], "css": "flagged", "title": v["remark"]})
+                    elif v["exceeded"]:
+                        cells.append({"text": _fmt(v["value"]), "css": "exceed",
+                                      "title": f"超标 {v['exceedance_multiple']:g} 倍 exceeds the limit"})
+                    else:
+                        cells.append({"text": _fmt(v["value"]), "css": "", "title": ""})
+                table.append({"day": day.isoformat(), "cells": cells})
+            plant["outlets"].append({
+                "name": outlet["outlet_name"],
+                "pollutants": [{"code": c, "name": n, "limit_label": _fmt(limits.get(c)) or "—"}
+                               for c, n in pollutants],
+                "rows": table,
+                "exceedances": sum(1 for v in rows if v["exceeded"]),
+                "flagged": sum(1 for v in rows if v["flagged"]),
+            })
+
+    def sources(self) -> list[dict[str, Any]]:
+        reports = {
+            row["source"]: row
+            for row in _rows(self.con, "SELECT source, arg_max(finished, finished) AS finished, "
+                                       "arg_max(ok, finished) AS ok FROM raw.crawl_reports GROUP BY source")
+        }
+        counts = dict(self.con.execute(
+            "SELECT source, count(DISTINCT record_id) FROM raw.items GROUP BY source").fetchall())
+        out = []
+        for yml in sorted(SPIDERS.glob("*/*.yml")):
+            meta = load_metadata(yml)
+            source = yml.stem
+            report = reports.get(source, {})
+            out.append({
+                "id": source,
+                "title": meta["title"],
+                "summary": meta["summary"],
+                "publisher": meta["publisher"]["name"],
+                "landing": meta.get("url") or meta.get("origin") or f"https://{meta['host']}",
+                "frequency": meta["coverage"].get("frequency", "—"),
+                "last_crawl": report.get("finished").strftime("%Y-%m-%d %H:%M") if report.get("finished") else None,
+                "last_ok": report.get("ok"),
+                "records": counts.get(source, 0),
+            })
+        return out
+
+    # -- writers ----------------------------------------------------------------------------------
+
+    def build(self) -> None:
+        companies = self.company_contexts()
+        for context in companies:
+            self.write(context["e"]["url"], "company.html", **context)
+        stats = self.con.execute(
+            "SELECT (SELECT count(*) FROM marts.enterprises), (SELECT count(*) FROM marts.permits), "
+            "(SELECT count(*) FROM marts.penalties), (SELECT count(*) FROM marts.plants), "
+            "(SELECT count(*) FROM marts.monitoring_values WHERE exceeded)"
+        ).fetchall()[0]
+        self.write(
+            "index.html", "index.html",
+            enterprises=[c["e"] for c in companies],
+            stats=dict(zip(("enterprises", "permits", "penalties", "plants", "exceedances"), stats, strict=True)),
+        )
+        unmatched = _rows(self.con, "SELECT * FROM marts.unmatched_records")
+        for r in unmatched:
+            r["status_label"] = " · ".join(
+                x for x in (CODE_STATUS_LABELS.get(r["code_status"], r["code_status"]), r["code_reason"]) if x
+            )
+        self.write(self.url("unmatched"), "unmatched.html", records=unmatched)
+        self.write(self.url("sources"), "sources.html", sources=self.sources())
+        shutil.copytree(SITE_SRC / "static", self.out / "static", dirs_exist_ok=True)
+        self.company_count = len(companies)
+
+    def extract_archive(self, data: Path) -> int:
+        """Copy every cited source document out of the WARC files into the site."""
+        wanted = self.con.execute(
+            "SELECT digest, any_value(warc), any_value(warc_offset) FROM raw.archive "
+            "WHERE digest IN (SELECT unnest(?)) GROUP BY digest",
+            [list(self.cited)],
+        ).fetchall()
+        by_file: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for digest, warc, offset in wanted:
+            by_file[warc].append((offset, digest))
+        written = 0
+        for warc, entries in by_file.items():
+            with (data / "raw" / warc).open("rb") as fh:
+                for offset, digest in sorted(entries):
+                    fh.seek(offset)
+                    record = next(iter(ArchiveIterator(fh)))
+                    target = self.out / self.cited[digest]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(record.content_stream().read())
+                    written += 1
+        return written
+
+
+def run_pagefind(site: Path) -> str:
+    """Index the site with the extended Pagefind binary (Chinese word segmentation)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind", "--quiet"],
+        capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"pagefind failed: {done.stderr.strip() or done.stdout.strip()}")
+    return (done.stdout.strip().splitlines() or [""])[-1]
+
+
+def build(out: Path | None = None, db_path: Path | None = None, search: bool = True) -> BuildResult:
+    out = out or paths.site_dir()
+    fresh = out.with_name(out.name + ".new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    con = connect(db_path, read_only=True)
+    try:
+        builder = SiteBuilder(con, fresh)
+        builder.build()
+        archived = builder.extract_archive(paths.data_dir())
+    finally:
+        con.close()
+    summary = run_pagefind(fresh) if search else ""
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    fresh.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+    return BuildResult(out, builder.pages, builder.company_count, archived, summary)

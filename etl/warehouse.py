@@ -1,0 +1,74 @@
+"""The DuckDB warehouse: connection, raw schema, and the SQL models in dbt-style layers.
+
+A model is a SELECT in `warehouse/<layer>/<name>.sql`; it becomes `<layer>.<name>`: a view in staging and
+intermediate, a table in marts. Models are run in dependency order, found from the `<layer>.<name>`
+references in their text.
+"""
+
+from __future__ import annotations
+
+import re
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+
+from crawlers import paths
+
+WAREHOUSE = Path(__file__).resolve().parent.parent / "warehouse"
+LAYERS = {"staging": "VIEW", "intermediate": "VIEW", "marts": "TABLE"}
+_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
+
+
+def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = path or paths.warehouse_path()
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        con.execute((WAREHOUSE / "schema.sql").read_text(encoding="utf-8"))
+    return con
+
+
+def models() -> dict[str, tuple[str, str]]:
+    """`layer.name` → (object type, SELECT text) for every model file."""
+    found = {}
+    for layer, kind in LAYERS.items():
+        for sql in sorted((WAREHOUSE / layer).glob("*.sql")):
+            found[f"{layer}.{sql.stem}"] = (kind, sql.read_text(encoding="utf-8"))
+    return found
+
+
+def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(LAYERS)) -> list[str]:
+    """(Re)build the models of `layers` in dependency order; returns the names built."""
+    every = models()
+    chosen = {name: spec for name, spec in every.items() if name.split(".")[0] in layers}
+    graph = {
+        name: {f"{m[0]}.{m[1]}" for m in _REFERENCE.findall(sql)} & chosen.keys() - {name}
+        for name, (_, sql) in chosen.items()
+    }
+    order = list(TopologicalSorter(graph).static_order())
+    for name in order:
+        kind, sql = chosen[name]
+        con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{sql}")
+    return order
+
+
+def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
+    """Row count and an order-independent content hash of every table: to prove a re-run changed nothing."""
+    out = {}
+    tables = con.execute(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+        "WHERE table_type = 'BASE TABLE' ORDER BY 1"
+    ).fetchall()
+    for (table,) in tables:
+        count, digest = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t::VARCHAR)::HUGEINT), 0)::VARCHAR FROM {table} t"
+        ).fetchall()[0]
+        out[table] = (count, digest)
+    return out
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+    """The single value of a one-row, one-column query (fetching it whole, as DuckDB 2 requires)."""
+    return con.execute(sql, params or []).fetchall()[0][0]

@@ -1,0 +1,48 @@
+"""The site rendered from a miniature warehouse: pages, evidence links, archived copies, search index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.load import load
+from etl.match import match
+from etl.publish.build import build
+from tests.etl.crawl_fixture import GOOD, penalty, permit, write_crawl
+
+
+def test_company_page_shows_records_with_evidence(data_dir: Path) -> None:
+    write_crawl(data_dir, "nat_mee_permits", "c1", [permit(f"{GOOD}001P", "嘉兴恒瑞环保能源有限公司")])
+    write_crawl(data_dir, "zj_jxsthj_penalties", "c1", [
+        penalty("嘉环罚〔2025〕12号", "嘉兴恒瑞环保能源有限公司", GOOD, 52120),
+        penalty("嘉环罚〔2025〕13号", "某某化工有限公司", "9133040*******123X", 100000),
+    ])
+    load()
+    match()
+    result = build()
+    assert result.companies == 1
+    assert result.archived == 2  # the permit page and the one linked penalty; unmatched ones are not cited
+    page = (result.path / "c" / f"{GOOD}.html").read_text(encoding="utf-8")
+    assert "<h1 data-pagefind-meta=\"title\">嘉兴恒瑞环保能源有限公司</h1>" in page
+    assert "52,120 元" in page
+    assert "嘉环罚〔2025〕12号" in page
+    assert "统一社会信用代码一致 USCC exact" in page
+    assert f"{GOOD}001P" in page
+    assert 'href="http://127.0.0.1:9/zj_jxsthj_penalties/0.html"' in page
+    archived = sorted((result.path / "archive").iterdir())
+    assert len(archived) == 2
+    assert any("嘉环罚〔2025〕12号" in p.read_text(encoding="utf-8") for p in archived)
+    unmatched = (result.path / "unmatched.html").read_text(encoding="utf-8")
+    assert "某某化工有限公司" in unmatched and "代码被遮挡 code masked" in unmatched
+    assert (result.path / "pagefind" / "pagefind-ui.js").exists()
+    assert not (data_dir / "site.new").exists()
+
+
+def test_rebuild_replaces_the_site_whole(data_dir: Path) -> None:
+    write_crawl(data_dir, "nat_mee_permits", "c1", [permit(f"{GOOD}001P", "嘉兴恒瑞环保能源有限公司")])
+    load()
+    match()
+    first = build(search=False)
+    (first.path / "stale.html").write_text("old")
+    second = build(search=False)
+    assert not (second.path / "stale.html").exists()
+    assert (second.path / "index.html").exists()

@@ -1,0 +1,41 @@
+-- One row per enterprise: every record linked to a valid USCC, named by the most authoritative source.
+WITH linked AS (
+    SELECT l.enterprise_id, r.name, r.name_rank, r.address, r.kind
+    FROM intermediate.record_links l
+    JOIN intermediate.int_named_records r USING (record_id)
+    WHERE l.enterprise_id IS NOT NULL
+),
+named AS (
+    SELECT
+        enterprise_id,
+        arg_min(name, name_rank) AS name,
+        list_sort(list_distinct(list(name))) AS all_names,
+        arg_min(address, name_rank) FILTER (WHERE address IS NOT NULL) AS address
+    FROM linked
+    GROUP BY enterprise_id
+)
+SELECT
+    -- ids
+    n.enterprise_id,
+    n.enterprise_id AS uscc,
+    -- names
+    n.name,
+    list_filter(n.all_names, lambda x: x <> n.name) AS aliases,
+    -- places: the registering authority's division code, positions 3-8 of the USCC
+    substr(n.enterprise_id, 3, 6) AS region_code,
+    reg.province,
+    reg.city,
+    reg.county,
+    n.address,
+    -- classification
+    (SELECT arg_max(p.industry, p.issued) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS industry,
+    -- counts
+    (SELECT count(*) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS permit_count,
+    (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS penalty_count,
+    (SELECT coalesce(sum(p.fine_yuan), 0) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS fines_yuan,
+    (SELECT count(*) FROM marts.plants p WHERE p.enterprise_id = n.enterprise_id) AS plant_count,
+    (SELECT count(*) FROM marts.monitoring_values v WHERE v.enterprise_id = n.enterprise_id AND v.exceeded)
+        AS exceedance_count
+FROM named n
+LEFT JOIN seeds.regions reg ON reg.code = substr(n.enterprise_id, 3, 6)
+ORDER BY n.enterprise_id

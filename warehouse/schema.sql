@@ -1,0 +1,80 @@
+-- The raw layer: what the crawls delivered, append-only. Everything else is derived from it.
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS staging;
+CREATE SCHEMA IF NOT EXISTS intermediate;
+CREATE SCHEMA IF NOT EXISTS marts;
+
+CREATE TABLE IF NOT EXISTS raw.loads (
+    load_id       INTEGER PRIMARY KEY,
+    loaded_at     TIMESTAMP NOT NULL,
+    files         INTEGER NOT NULL,
+    items_added   INTEGER NOT NULL,
+    archive_added INTEGER NOT NULL
+);
+
+-- One row per crawl file read, so a file is never read twice.
+CREATE TABLE IF NOT EXISTS raw.loaded_files (
+    path    VARCHAR PRIMARY KEY,  -- relative to the data folder
+    sha256  VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL
+);
+
+-- One row per distinct version of a record: a re-crawl that finds the same content adds nothing.
+CREATE TABLE IF NOT EXISTS raw.items (
+    record_id      VARCHAR NOT NULL,
+    content_hash   VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL,
+    kind           VARCHAR NOT NULL,
+    url            VARCHAR NOT NULL,
+    fetched_at     TIMESTAMP NOT NULL,
+    crawl_id       VARCHAR NOT NULL,
+    parser_version VARCHAR NOT NULL,
+    archive_digest VARCHAR NOT NULL,
+    warc           VARCHAR NOT NULL,
+    warc_offset    BIGINT NOT NULL,
+    fields         JSON NOT NULL,
+    load_id        INTEGER NOT NULL,
+    PRIMARY KEY (record_id, content_hash)
+);
+
+-- The archive index: every response of every crawl, failures included.
+CREATE TABLE IF NOT EXISTS raw.archive (
+    warc         VARCHAR NOT NULL,
+    warc_offset  BIGINT NOT NULL,
+    warc_length  BIGINT NOT NULL,
+    source       VARCHAR NOT NULL,
+    crawl_id     VARCHAR NOT NULL,
+    url          VARCHAR NOT NULL,
+    method       VARCHAR NOT NULL,
+    status       INTEGER NOT NULL,
+    content_type VARCHAR,
+    size         BIGINT NOT NULL,
+    digest       VARCHAR NOT NULL,
+    fetched_at   TIMESTAMP NOT NULL,
+    load_id      INTEGER NOT NULL,
+    PRIMARY KEY (warc, warc_offset)
+);
+
+CREATE TABLE IF NOT EXISTS raw.crawl_reports (
+    crawl_id VARCHAR NOT NULL,
+    source   VARCHAR NOT NULL,
+    finished TIMESTAMP,
+    ok       BOOLEAN NOT NULL,
+    report   JSON NOT NULL,
+    load_id  INTEGER NOT NULL,
+    PRIMARY KEY (source, crawl_id)
+);
+
+-- Written by `qingtian match`: every record that names an enterprise, and why it links where it does.
+CREATE TABLE IF NOT EXISTS intermediate.record_links (
+    record_id     VARCHAR PRIMARY KEY,
+    source        VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,
+    name          VARCHAR,
+    code_printed  VARCHAR,
+    code_status   VARCHAR NOT NULL,  -- valid | masked | invalid | empty | org_code
+    code_reason   VARCHAR,
+    enterprise_id VARCHAR,           -- NULL: unmatched
+    method        VARCHAR,           -- uscc_exact | org_code
+    score         DOUBLE
+);
