@@ -114,6 +114,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hj212(args: argparse.Namespace) -> int:
+    from crawlers.helpers import hj212
+
+    bad = 0
+    text = Path(args.file).read_text(encoding="ascii", errors="replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            print(json.dumps(hj212.parse(line).as_json(), ensure_ascii=False))
+        except hj212.FrameError as exc:
+            bad += 1
+            print(f"{args.file}:{number}: {exc}", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawlers.replay.server import ReplayServer
     from crawlers.run import crawl
@@ -167,6 +183,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
     "match": (cmd_match, "link records to enterprises by USCC and record why", "qingtian match"),
     "build": (cmd_build, "render the static site from the warehouse marts", "qingtian build"),
     "serve": (cmd_serve, "serve the built site", "qingtian serve --port 8000"),
+    "hj212": (cmd_hj212, "parse HJ 212 data-logger frames (one per line) and print one JSON object per frame",
+              "qingtian hj212 parse frames.txt"),
 }
 
 
@@ -198,6 +216,9 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--list", action="store_true", help="list the available sources")
         elif name == "build":
             sub.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
+        elif name == "hj212":
+            sub.add_argument("action", choices=["parse"], help="what to do with the frames")
+            sub.add_argument("file", help="a file of frames, one per line")
         elif name == "serve":
             sub.add_argument("--port", type=int, default=8000)
             sub.add_argument("--site", help="folder to serve (default: data/site)")

@@ -68,3 +68,48 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"real test data {path} is absent (../shared/data is only present on project machines)")
     return path
+
+
+CHROMIUM = os.environ.get("QINGTIAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The system Chromium driven by Playwright (its own browser downloads cannot work offline)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory, replay: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """The whole foundation pipeline, once per test session: replay → crawl → load → match → build."""
+    from etl.load import load
+    from etl.match import match
+    from etl.publish.build import build
+    from etl.serve import serve_in_background
+
+    data = tmp_path_factory.mktemp("pipeline") / "data"
+    reports = run_crawl(data, "nat_mee_permits", "zj_jxsthj_penalties", "nat_envsc_incineration", origins=replay)
+    previous = os.environ.get("QINGTIAN_DATA")
+    os.environ["QINGTIAN_DATA"] = str(data)
+    try:
+        loaded = load()
+        matched = match()
+        built = build()
+    finally:
+        if previous is None:
+            os.environ.pop("QINGTIAN_DATA", None)
+        else:
+            os.environ["QINGTIAN_DATA"] = previous
+    server, url = serve_in_background(built.path)
+    yield {"data": data, "reports": {r["source"]: r for r in reports}, "load": loaded, "match": matched,
+           "build": built, "url": url, "origins": replay}
+    server.shutdown()

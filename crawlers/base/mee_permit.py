@@ -1,0 +1,366 @@
+"""`MeePermitSpider`: the national permit platform's public side (全国排污许可证管理信息平台 公开端).
+
+The crawl, as the platform demands it (sources.md §1):
+
+1. GET the portal, which sets the JSESSIONID the list pages expect (the cookie middleware keeps it).
+2. GET page 1 of the permit list (or POST it, when the spider sets search filters).
+3. POST pages 2..totalPages in order: each POST carries the `tempReportKey` that the previous page handed
+   out, which opens the next page only. The chain cannot be parallelised.
+4. GET the basic-info detail page of every permit; the list row rides along in `cb_kwargs`.
+
+`parse_list` and `parse_detail` are pure functions of the page text, so tests can feed them replica or saved
+pages. They are strict: a missing table, a changed header or a cell in an unknown format raises a
+`ValueError` that says what changed, instead of yielding half-filled records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from parsel import Selector, SelectorList
+from scrapy.http import Response
+
+from crawlers.base import SourceSpider
+
+# The list's columns in the current (/perxxgkinfo/) version, mapped to our row keys; 查看 holds the link.
+LIST_COLUMNS: dict[str, str] = {
+    "省/直辖市": "province",
+    "地市": "city",
+    "许可证编号": "permit_number",
+    "单位名称": "enterprise_name",
+    "行业类别": "industry",
+    "有效期限": "validity",
+    "发证日期": "issued",
+    "管理类别": "management",
+    "查看": "detail_path",
+}
+# table.tab0 on the basic-info page: one header row, one value row.
+TAB0_COLUMNS: dict[str, str] = {
+    "许可证编号": "permit_number",
+    "业务类型": "business_type",
+    "版本": "version",
+    "办结日期": "completed",
+    "有效期限": "validity",
+}
+# th labels of table#apply_table, in the platform's order. A label outside this list is reported.
+APPLY_LABELS = (
+    "主要污染物类别",
+    "大气主要污染物种类",
+    "大气污染物排放规律",
+    "大气污染物排放执行标准",
+    "废水主要污染物种类",
+    "废水污染物排放规律",
+    "废水污染物排放执行标准",
+    "排污权使用和交易信息",
+)
+
+TOTAL_PAGES = re.compile(r"var\s+totalPages\s*=\s*(\d+)\s*;")
+REPORT_KEY = re.compile(r"^[0-9a-fA-F]{32}$")
+DATAID = re.compile(r"[?&]dataid=([0-9A-Za-z]+)")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+VALIDITY = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*至\s*(\d{4}-\d{2}-\d{2})$")
+# The basic-info blob; the same shape real crawlers have parsed since 2018.
+BLOB = re.compile(r"生产经营场所地址：(.*)行业类别：(.*)所在地区：(.*)发证机关：(.*)", re.S)
+CATEGORY_CODES = re.compile(r"""spdataMap_zywrwlbid\s*=\s*["']([^"']*)["']""")
+LIST_SEPARATORS = re.compile(r"[,，、;；]")
+SPACES = re.compile(r"\s+")
+
+
+def _clean(text: str) -> str:
+    """Collapse whitespace (including &nbsp;) and strip."""
+    return SPACES.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def _text(node: Selector | SelectorList[Selector]) -> str:
+    return _clean("".join(node.xpath(".//text()").getall()))
+
+
+def _rows(table: Selector) -> SelectorList[Selector]:
+    # lxml does not invent <tbody>, but a saved or browser-serialised page may carry one.
+    return table.xpath("./tr | ./tbody/tr | ./thead/tr")
+
+
+def _iso_date(value: str, what: str) -> str:
+    if not ISO_DATE.match(value):
+        raise ValueError(f"{what} {value!r} is not a YYYY-MM-DD date: the date format changed")
+    date.fromisoformat(value)  # raises on impossible dates such as 2024-02-30
+    return value
+
+
+def _validity(value: str, what: str) -> tuple[str, str]:
+    match = VALIDITY.match(value)
+    if match is None:
+        raise ValueError(f"{what} {value!r} is not 'YYYY-MM-DD至YYYY-MM-DD': the format changed")
+    return _iso_date(match[1], what), _iso_date(match[2], what)
+
+
+def is_error_page(html: str) -> bool:
+    """The platform's 错误 page: what it answers (status 200) to a broken key chain or an unknown id."""
+    title = Selector(text=html).xpath("//title/text()").get()
+    return title is not None and title.strip() == "错误"
+
+
+def parse_list(html: str) -> tuple[list[dict[str, str]], int, str]:
+    """One list page → (rows, totalPages, the tempReportKey that opens the next page).
+
+    Each row has `province`, `city`, `permit_number`, `enterprise_name`, `industry`, `valid_from`,
+    `valid_to`, `issued`, `management`, `detail_path` (root-relative) and `dataid`. Values come from the
+    cells' `title` attributes, which carry the full text.
+    """
+    if is_error_page(html):
+        raise ValueError("the platform answered its 错误 page instead of the permit list "
+                         "(a POST without the previous page's tempReportKey, or a refused session)")
+    sel = Selector(text=html)
+    tables = sel.css("div.tb-con table")
+    if len(tables) != 1:
+        raise ValueError(f"expected one table in div.tb-con, found {len(tables)}: the list layout changed")
+    trs = _rows(tables[0])
+    if not trs:
+        raise ValueError("the list table has no header row: the list layout changed")
+    header = [_text(cell) for cell in trs[0].xpath("./th | ./td")]
+    if header != list(LIST_COLUMNS):
+        raise ValueError(f"list columns changed: expected {list(LIST_COLUMNS)}, found {header}")
+    rows = []
+    for number, tr in enumerate(trs[1:], start=2):
+        cells = tr.xpath("./td")
+        if len(cells) != len(LIST_COLUMNS):
+            raise ValueError(f"list row {number} has {len(cells)} cells, expected {len(LIST_COLUMNS)}")
+        row: dict[str, str] = {}
+        for (label, key), cell in zip(LIST_COLUMNS.items(), cells, strict=True):
+            if key == "detail_path":
+                href = cell.xpath("./a/@href").get()
+                if href is None:
+                    raise ValueError(f"list row {number}: the 查看 cell has no link")
+                row[key] = href.strip()
+                continue
+            title = cell.attrib.get("title")
+            if title is None:
+                raise ValueError(f"list row {number}: the {label} cell has no title attribute")
+            row[key] = _clean(title)
+        row["valid_from"], row["valid_to"] = _validity(row.pop("validity"), f"list row {number} 有效期限")
+        _iso_date(row["issued"], f"list row {number} 发证日期")
+        dataid = DATAID.search(row["detail_path"])
+        if dataid is None:
+            raise ValueError(f"list row {number}: detail link {row['detail_path']!r} has no dataid")
+        row["dataid"] = dataid[1]
+        rows.append(row)
+    total = TOTAL_PAGES.search(html)
+    if total is None:
+        raise ValueError("the list page has no `var totalPages = N;`: the pager changed")
+    key = sel.xpath('//input[@name="tempReportKey"]/@value').get()
+    if key is None or not REPORT_KEY.match(key.strip()):
+        raise ValueError(f"the list page has no 32-hex tempReportKey input (found {key!r}): "
+                         "the paging changed")
+    return rows, int(total[1]), key.strip()
+
+
+def parse_detail(html: str) -> dict[str, Any]:
+    """The basic-info tab (getxxgkContent) → its values.
+
+    Keys: `enterprise_name`, `address`, `industry`, `region`, `authority`, `permit_number`,
+    `business_type`, `version`, `completed` (办结日期), `valid_from`, `valid_to`, `apply` (every
+    th → td of table#apply_table), `pollutant_categories` (主要污染物类别 as a list), `pollutant_codes`
+    (`spdataMap_zywrwlbid` split on `@`), `longitude`, `latitude` (float, or None when left empty).
+    """
+    if is_error_page(html):
+        raise ValueError("the platform answered its 错误 page instead of the permit's basic information")
+    sel = Selector(text=html)
+    out: dict[str, Any] = {}
+
+    # The absolute XPaths that real crawlers use: the page layout is that stable, or they all break.
+    names = sel.xpath("/html/body/div/table/tr[1]/td[1]/p")
+    if len(names) != 1:
+        raise ValueError(f"expected one 单位名称 at /html/body/div/table/tr[1]/td[1]/p, found {len(names)}")
+    out["enterprise_name"] = _text(names[0])
+    blobs = sel.xpath("/html/body/div/table/tr[2]/td[1]/p")
+    blob = BLOB.search(_text(blobs[0])) if len(blobs) == 1 else None
+    if blob is None:
+        raise ValueError("the basic-info text at /html/body/div/table/tr[2]/td[1]/p no longer reads "
+                         "生产经营场所地址：… 行业类别：… 所在地区：… 发证机关：…")
+    out["address"], out["industry"], out["region"], out["authority"] = (_clean(g) for g in blob.groups())
+
+    tab0 = sel.css("table.tab0")
+    if len(tab0) != 1:
+        raise ValueError(f"expected one table.tab0 (许可证编号 | 业务类型 | …), found {len(tab0)}")
+    trs = _rows(tab0[0])
+    header = [_text(cell) for cell in trs[0].xpath("./th | ./td")] if trs else []
+    if header != list(TAB0_COLUMNS) or len(trs) < 2:
+        raise ValueError(f"table.tab0 changed: expected {list(TAB0_COLUMNS)} and a value row, found {header}")
+    values = [_text(cell) for cell in trs[1].xpath("./td")]
+    if len(values) != len(TAB0_COLUMNS):
+        raise ValueError(f"table.tab0 value row has {len(values)} cells, expected {len(TAB0_COLUMNS)}")
+    out.update(zip(TAB0_COLUMNS.values(), values, strict=True))
+    out["valid_from"], out["valid_to"] = _validity(out.pop("validity"), "table.tab0 有效期限")
+    _iso_date(out["completed"], "table.tab0 办结日期")
+
+    apply_tables = sel.css("table#apply_table")
+    if len(apply_tables) != 1:
+        raise ValueError(f"expected one table#apply_table, found {len(apply_tables)}")
+    apply: dict[str, str] = {}
+    for tr in _rows(apply_tables[0]):
+        label, value = tr.xpath("./th"), tr.xpath("./td")
+        if len(label) != 1 or len(value) != 1:
+            raise ValueError(f"table#apply_table row {_text(tr)!r} is not one th and one td")
+        apply[_text(label[0])] = _text(value[0])
+    if "主要污染物类别" not in apply:
+        raise ValueError(f"table#apply_table has no 主要污染物类别 row (labels: {list(apply)})")
+    out["apply"] = apply
+    out["pollutant_categories"] = _split_list(apply["主要污染物类别"])
+
+    codes = CATEGORY_CODES.search(html)
+    if codes is None:
+        raise ValueError("the basic-info page no longer sets spdataMap_zywrwlbid")
+    out["pollutant_codes"] = [c for c in codes[1].split("@") if c]
+
+    for axis in ("longitude", "latitude"):
+        raw = sel.xpath(f'//input[@id="{axis}"]/@value').get()
+        if raw is None:
+            raise ValueError(f"the basic-info page has no hidden input#{axis}")
+        try:
+            out[axis] = float(raw) if raw.strip() else None
+        except ValueError:
+            raise ValueError(f"input#{axis} value {raw!r} is not a number") from None
+    return out
+
+
+def _split_list(value: str) -> list[str]:
+    """`废气,废水` → ['废气', '废水']; the platform writes an empty cell as `/`."""
+    if value in ("", "/"):
+        return []
+    return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
+
+
+class MeePermitSpider(SourceSpider):
+    """Base for crawls of the national permit platform's public list and basic-info pages.
+
+    The YAML gives the paths (`data.paths.portal`, `data.paths.list`) and the lookup from the platform's
+    pollutant-category codes to labels (`lookups.pollutant_category`). A subclass may set `list_filters`
+    (search form fields such as `province=330000000000`) to crawl part of the list. `-a max_pages=N`
+    stops a live crawl after N list pages (the real list has tens of thousands).
+    """
+
+    # Search form fields sent with every list POST (sources.md §1.2); filters override the empty defaults.
+    FORM_FIELDS: ClassVar[tuple[str, ...]] = ("province", "city", "management", "registerentername", "xkznum",
+                                              "treadname", "treadcode", "publishtime")
+    list_filters: ClassVar[dict[str, str]] = {}
+    max_pages: int | str | None = None
+
+    def _path(self, name: str) -> str:
+        path: str = self.metadata["data"]["paths"][name]
+        return path
+
+    def _page_limit(self, total_pages: int) -> int:
+        return total_pages if self.max_pages in (None, "") else min(total_pages, int(self.max_pages))
+
+    def list_form(self, page: int, key: str) -> dict[str, str]:
+        """The POST form for list page `page`, chained with the previous page's `key`."""
+        unknown = set(self.list_filters) - set(self.FORM_FIELDS)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown list filters {sorted(unknown)}")
+        form = {"page.pageNo": str(page), "page.orderBy": "", "page.order": "", "tempReportKey": key}
+        form.update({field: self.list_filters.get(field, "") for field in self.FORM_FIELDS})
+        return form
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        # The portal first: it sets the session cookie, and real crawlers found the list refuses sessionless
+        # clients at times.
+        yield scrapy.Request(self.url(self._path("portal")), callback=self.parse_portal, dont_filter=True)
+
+    def parse_portal(self, response: Response) -> Iterator[scrapy.Request]:
+        url = self.url(self._path("list"))
+        if self.list_filters:
+            # A search starts with a POST of page 1 (no key needed); a GET would ignore the filters.
+            yield scrapy.FormRequest(url, formdata=self.list_form(1, ""), callback=self.parse_list_page,
+                                     cb_kwargs={"page": 1}, priority=1)
+        else:
+            yield scrapy.Request(url, callback=self.parse_list_page, cb_kwargs={"page": 1}, priority=1)
+
+    def parse_list_page(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        rows, total_pages, key = parse_list(self.decode(response))
+        if not rows and page <= total_pages:
+            raise ValueError(f"list page {page} of {total_pages} has no rows")
+        for row in rows:
+            # Duplicates across pages (the list shifts when permits are issued mid-crawl) are dropped by
+            # the request dupefilter: the detail URL is the same.
+            yield scrapy.Request(response.urljoin(row["detail_path"]), callback=self.parse_detail_page,
+                                 cb_kwargs={"row": row})
+        if page < self._page_limit(total_pages):
+            # Paging first (priority), so the key chain is not starved behind detail pages on live hosts.
+            yield scrapy.FormRequest(self.url(self._path("list")), formdata=self.list_form(page + 1, key),
+                                     callback=self.parse_list_page, cb_kwargs={"page": page + 1}, priority=1)
+
+    def parse_detail_page(self, response: Response, row: dict[str, str]) -> Iterator[dict[str, Any]]:
+        html = self.decode(response)
+        record_id = f"{self.name}:{row['permit_number']}"
+        if is_error_page(html):
+            # A permit withdrawn between list and detail: a gap to report, not a layout change.
+            self.report_error("missing_detail", response.url, "the platform answered its 错误 page",
+                              record_id)
+            return
+        detail = parse_detail(html)
+        if detail["permit_number"] != row["permit_number"]:
+            raise ValueError(f"detail page shows permit {detail['permit_number']}, the list row "
+                             f"{row['permit_number']}: the dataid link no longer leads to its permit")
+        self._check(response, record_id, row, detail)
+        number = detail["permit_number"]
+        fields = {
+            "permit_number": number,
+            "uscc": number[:18],  # HJ 608-2017: USCC + 3-digit site sequence + 1 character
+            "enterprise_name": detail["enterprise_name"],
+            "province": row["province"],
+            "city": row["city"],
+            "industry": detail["industry"],
+            "management": row["management"],
+            "valid_from": detail["valid_from"],
+            "valid_to": detail["valid_to"],
+            "issued": row["issued"],
+            "address": detail["address"],
+            "region": detail["region"],
+            "authority": detail["authority"],
+            "business_type": detail["business_type"],
+            "version": detail["version"],
+            "pollutant_categories": detail["pollutant_categories"],
+            "longitude": detail["longitude"],
+            "latitude": detail["latitude"],
+            "dataid": row["dataid"],
+            "detail_url": self.canonical_url(response.url),
+        }
+        yield self.record(response, "permit", number, fields)
+
+    def canonical_url(self, url: str) -> str:
+        """The URL on the live host, whichever origin (live or replica) served the page."""
+        parts = urlsplit(url)
+        origin: str = self.metadata.get("origin", f"https://{self.metadata['host']}")
+        return origin + parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def _check(self, response: Response, record_id: str, row: dict[str, str], detail: dict[str, Any]) -> None:
+        """Report, without failing, where the list and the detail page disagree or use unknown values."""
+        pairs = (("单位名称", row["enterprise_name"], detail["enterprise_name"]),
+                 ("行业类别", row["industry"], detail["industry"]),
+                 ("有效期限起", row["valid_from"], detail["valid_from"]),
+                 ("有效期限止", row["valid_to"], detail["valid_to"]),
+                 ("发证日期/办结日期", row["issued"], detail["completed"]))
+        for label, listed, shown in pairs:
+            if listed != shown:
+                self.report_error("inconsistent", response.url,
+                                  f"{label}: list says {listed!r}, detail page {shown!r}", record_id)
+        unknown_labels = [label for label in detail["apply"] if label not in APPLY_LABELS]
+        if unknown_labels:
+            self.report_error("unknown_field", response.url,
+                              f"table#apply_table has new rows {unknown_labels}", record_id)
+        lookup: dict[str, str] = self.metadata.get("lookups", {}).get("pollutant_category", {})
+        unknown_codes = [code for code in detail["pollutant_codes"] if code not in lookup]
+        if unknown_codes:
+            self.report_error("unknown_value", response.url,
+                              f"spdataMap_zywrwlbid codes {unknown_codes} are not in "
+                              "lookups.pollutant_category",
+                              record_id)
+        elif sorted(lookup[c] for c in detail["pollutant_codes"]) != sorted(detail["pollutant_categories"]):
+            self.report_error("inconsistent", response.url,
+                              f"主要污染物类别 {detail['pollutant_categories']} but spdataMap_zywrwlbid "
+                              f"{detail['pollutant_codes']}", record_id)
