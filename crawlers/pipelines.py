@@ -12,16 +12,34 @@ from pathlib import Path
 from typing import IO, Any
 
 from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawlers import paths
 from crawlers.items import RECORD_KEYS
 
 
-class ValidatePipeline:
+class _Stage:
+    """Scrapy 2.19 pipelines take no spider argument: the crawler gives it."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _Stage:
+        return cls(crawler)
+
+    @property
+    def spider(self) -> Spider:
+        assert self.crawler.spider is not None
+        return self.crawler.spider
+
+
+class ValidatePipeline(_Stage):
     """Drop (and report) records missing a required field; the YAML names them per record kind."""
 
-    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.spider
         missing = [k for k in RECORD_KEYS if k not in item]
         if missing:
             raise DropItem(f"{spider.name}: record without {', '.join(missing)} at {item.get('url')}")
@@ -36,8 +54,9 @@ class ValidatePipeline:
         return item
 
 
-class ProvenancePipeline:
-    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+class ProvenancePipeline(_Stage):
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.spider
         item["source"] = spider.name
         item["crawl_id"] = spider.crawl_id  # type: ignore[attr-defined]
         item["parser_version"] = spider.parser_version  # type: ignore[attr-defined]
@@ -46,28 +65,30 @@ class ProvenancePipeline:
         return item
 
 
-class ArchivePipeline:
+class ArchivePipeline(_Stage):
     """A record without an archived source document is evidence-free: refuse it."""
 
-    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        spider = self.spider
         archive = item.get("archive")
         if not archive or not archive.get("digest"):
             raise DropItem(f"{spider.name}: {item['record_id']} at {item['url']} has no archived response")
         return item
 
 
-class JsonLinesPipeline:
-    def open_spider(self, spider: Spider) -> None:
+class JsonLinesPipeline(_Stage):
+    def open_spider(self) -> None:
+        spider = self.spider
         folder = paths.items_dir() / spider.name
         folder.mkdir(parents=True, exist_ok=True)
         self.final = folder / f"{spider.crawl_id}.jsonl"  # type: ignore[attr-defined]
         self.part = self.final.with_suffix(".jsonl.part")
         self.out: IO[str] = self.part.open("w", encoding="utf-8")
 
-    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         self.out.write(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n")
         return item
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self) -> None:
         self.out.close()
         Path(self.part).replace(self.final)
