@@ -33,7 +33,6 @@ def crawl(sources: list[str], *, live: bool = False, origins: dict[str, str] | N
             origins = server.start()
         settings.set("QINGTIAN_ORIGINS", origins)
         settings.setdict(settings.getdict("REPLAY_OVERRIDES"), priority="cmdline")
-    settings.set("LOG_INSTALL_ROOT_HANDLER", False)
     process = CrawlerProcess(settings)
     known = set(process.spider_loader.list())
     unknown = [s for s in sources if s not in known]

@@ -24,6 +24,8 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 opens a remote-control HTTP port per crawl by default; we have no use for it.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = os.environ.get("QINGTIAN_LOG_LEVEL", "WARNING")
 
 EXTENSIONS = {

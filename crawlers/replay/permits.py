@@ -138,7 +138,8 @@ def _listing(permit: world.Permit, enterprise: world.Enterprise) -> Listing:
     address, lon, lat = enterprise.address, enterprise.longitude, enterprise.latitude
     if permit.number[18:21] != "001":
         # The second site of an enterprise lies elsewhere in the same county.
-        address = (f"{enterprise.province}{enterprise.city}{enterprise.county}"
+        county = "" if enterprise.county == enterprise.city else enterprise.county
+        address = (f"{enterprise.province}{enterprise.city}{county}"
                    f"{rng.choice(['临港工业区', '循环经济产业园'])}{rng.choice(['纬一', '经二', '海港'])}路"
                    f"{rng.randint(1, 300)}号")
         lon, lat = round(lon + rng.uniform(0.01, 0.05), 6), round(lat - rng.uniform(0.01, 0.04), 6)

@@ -163,7 +163,8 @@ def enterprises() -> tuple[Enterprise, ...]:
                 province=province,
                 industry=industry,
                 incineration=incineration,
-                address=f"{province}{city}{county}{rng.choice(['工业园区', '经济开发区', '高新区'])}"
+                address=f"{province}{city}{county if county != city else ''}"
+                f"{rng.choice(['工业园区', '经济开发区', '高新区'])}"
                 f"{rng.choice(['环城', '滨江', '兴业', '发展', '创业'])}路{rng.randint(1, 999)}号",
                 longitude=round(lon + rng.uniform(-0.08, 0.08), 6),
                 latitude=round(lat + rng.uniform(-0.06, 0.06), 6),

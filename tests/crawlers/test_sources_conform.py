@@ -6,14 +6,14 @@ import inspect
 from pathlib import Path
 
 import pytest
-from scrapy.utils.misc import walk_modules
+from scrapy.utils.misc import walk_modules_iter
 from scrapy.utils.spider import iter_spider_classes
 
 from crawlers.base import REQUIRED_METADATA, SourceSpider
 from crawlers.replay.server import REPLICAS
 
 SPIDER_CLASSES = sorted(
-    {cls for module in walk_modules("crawlers.spiders") for cls in iter_spider_classes(module)},
+    {cls for module in walk_modules_iter("crawlers.spiders") for cls in iter_spider_classes(module)},
     key=lambda cls: cls.name,
 )
 
