@@ -1,0 +1,147 @@
+"""`TrsCmsColumnSpider`: a column of a TRS WCM (拓尔思) site, the CMS behind most bureau websites.
+
+A TRS column is static: `index.shtml` is page 1, `index_1.shtml` page 2 and so on; the page count is only
+in the pager script, `createPageHTML(total, current, "index", "shtml")`. Each list item links (usually
+relatively, `./202510/t20251015_5512345.shtml`) to one article whose text sits in `div.TRS_Editor`.
+Articles are penalty decisions here, parsed by `crawlers.helpers.penalty.parse_decision`.
+
+Old TRS sites serve GBK; some say so in the Content-Type, some only in a meta tag, some nowhere. Pages are
+decoded with the charset actually declared (header, else meta, else the source YAML's `encoding`), and
+strictly: a page that does not decode is an error, not mojibake.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, ClassVar, NamedTuple
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawlers.base import SourceSpider
+from crawlers.helpers.penalty import NotADecisionError, parse_decision
+
+_PAGER = re.compile(
+    r"""createPageHTML\(\s*(?P<total>\d+)\s*,\s*(?P<current>\d+)\s*,\s*["'](?P<stem>[\w-]+)["']\s*,"""
+    r"""\s*["'](?P<ext>\w+)["']\s*\)"""
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*(?P<charset>[\w-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?(?P<charset>[\w-]+)", re.IGNORECASE)
+# Block ends and line breaks become newlines; every other tag disappears.
+_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|h\d|li|tr|td|th|table)\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+# GB2312 and GBK pages routinely contain characters only GB18030 (their superset) defines.
+_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "utf8": "utf-8"}
+
+
+def declared_charset(content_type: str, body: bytes, default: str) -> str:
+    """The charset the server declares in Content-Type, else the page in a meta tag, else `default`."""
+    header = _HEADER_CHARSET.search(content_type or "")
+    meta = _META_CHARSET.search(body[:4096])
+    charset = (header.group("charset") if header else
+               meta.group("charset").decode("ascii") if meta else default)
+    return _CHARSET_ALIASES.get(charset.lower(), charset.lower())
+
+
+def decode_page(body: bytes, content_type: str, default: str) -> str:
+    """The page as text in its declared charset; undecodable bytes raise UnicodeDecodeError."""
+    return body.decode(declared_charset(content_type, body, default), errors="strict")
+
+
+class Pager(NamedTuple):
+    total: int  # pages in the column
+    current: int  # 0-based
+    stem: str  # "index": page N > 0 is <stem>_N.<ext>
+    ext: str
+
+
+def pager(text: str) -> Pager:
+    """The column's createPageHTML(total, current, stem, ext) call; a list page without one is an error."""
+    match = _PAGER.search(text)
+    if match is None:
+        raise ValueError("no createPageHTML(total, current, …) pager on the column page")
+    found = Pager(int(match.group("total")), int(match.group("current")), match.group("stem"), match.group("ext"))
+    if not 0 <= found.current < found.total:
+        raise ValueError(f"pager says page {found.current} of {found.total}")
+    return found
+
+
+def html_lines(fragment: str) -> str:
+    """Plain text of an HTML fragment, one paragraph (or <br/> line, or table cell) a line."""
+    text = _TAG.sub("", _BREAK.sub("\n", _SCRIPT.sub("", fragment)))
+    lines = (_SPACES.sub(" ", html.unescape(line)).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def article_text(page: str, xpath: str) -> str:
+    """The text of the article body selected by `xpath`; a page without one is an error."""
+    fragments = scrapy.Selector(text=page).xpath(xpath).getall()
+    if len(fragments) != 1:
+        raise ValueError(f"expected one article body at {xpath}, found {len(fragments)}")
+    return html_lines(fragments[0])
+
+
+class TrsCmsColumnSpider(SourceSpider):
+    """Crawl every page of a TRS column and parse each article it lists.
+
+    Set in the spider: `list_link_xpath` (the item links of a list page), optionally `article_xpath`
+    and `title_xpath`. The column's first page is the YAML's `data.url`; records are of the YAML's
+    `record_kind`, keyed by the decision number.
+    """
+
+    list_link_xpath: ClassVar[str] = "//ul[contains(@class, 'list')]/li/a[@href]"
+    article_xpath: ClassVar[str] = "//div[contains(@class, 'TRS_Editor')]"
+    title_xpath: ClassVar[str] = "//meta[@name='ArticleTitle']/@content"
+    # Text → fields. A staticmethod so that the parser is not bound as a method.
+    parse_document: ClassVar[Callable[[str], dict[str, Any]]] = staticmethod(parse_decision)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield scrapy.Request(self.url(self.metadata["data"]["url"]), callback=self.parse_list,
+                             cb_kwargs={"page": 0})
+
+    def page_text(self, response: Response) -> str:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        return decode_page(response.body, content_type, self.metadata["encoding"])
+
+    def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        text = self.page_text(response)
+        found = pager(text)
+        if found.current != page:
+            raise ValueError(f"{response.url}: pager says page {found.current}, expected {page}")
+        if page == 0:
+            # index.shtml → index_1.shtml … index_{total-1}.shtml, beside the first page
+            folder = response.url.rsplit("/", 1)[0]
+            for number in range(1, found.total):
+                yield scrapy.Request(f"{folder}/{found.stem}_{number}.{found.ext}", callback=self.parse_list,
+                                     cb_kwargs={"page": number})
+        links = scrapy.Selector(text=text).xpath(self.list_link_xpath)
+        if not links:
+            raise ValueError(f"{response.url}: no items at {self.list_link_xpath}")
+        origin = urlsplit(response.url).netloc
+        for link in links:
+            url = response.urljoin(link.attrib["href"])
+            if urlsplit(url).netloc != origin:
+                # Some columns link to items republished from other sites; they are not this source's.
+                self.report_error("offsite_link", response.url, f"item links to another host: {url}")
+                continue
+            yield scrapy.Request(url, callback=self.parse_article)
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        text = self.page_text(response)
+        body = article_text(text, self.article_xpath)
+        try:
+            fields = self.parse_document(body)
+        except NotADecisionError as error:
+            # Columns also carry summaries and notices; they are known, reported and skipped.
+            self.report_error("not_a_record", response.url, str(error))
+            return
+        titles = scrapy.Selector(text=text).xpath(self.title_xpath).getall()
+        if not titles:
+            raise ValueError(f"{response.url}: no article title at {self.title_xpath}")
+        fields["source_page_title"] = titles[0].strip()
+        yield self.record(response, self.metadata["record_kind"], fields["decision_number_norm"], fields)
