@@ -84,4 +84,4 @@ class SourceSpider(scrapy.Spider):
         for ext in self.crawler.extensions.middlewares:
             if hasattr(ext, "note_error"):
                 ext.note_error(kind, url, error, record_id)
-        self.logger.error("%s: %s %s %s", self.name, kind, url, error)
+        self.logger.warning("%s: %s %s %s", self.name, kind, url, error)

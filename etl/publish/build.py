@@ -9,6 +9,7 @@ previous site in place.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -287,7 +288,8 @@ def run_pagefind(site: Path) -> str:
     )
     if done.returncode != 0:
         raise RuntimeError(f"pagefind failed: {done.stderr.strip() or done.stdout.strip()}")
-    return (done.stdout.strip().splitlines() or [""])[-1]
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return ", ".join(f"{lang} {info['page_count']} pages" for lang, info in entry["languages"].items())
 
 
 def build(out: Path | None = None, db_path: Path | None = None, search: bool = True) -> BuildResult:

@@ -1,16 +1,24 @@
 -- One row per enterprise: every record linked to a valid USCC, named by the most authoritative source.
 WITH linked AS (
-    SELECT l.enterprise_id, r.name, r.name_rank, r.address, r.kind
+    SELECT l.enterprise_id, r.record_id, r.name, r.name_rank, r.address, r.kind
     FROM intermediate.record_links l
     JOIN intermediate.int_named_records r USING (record_id)
     WHERE l.enterprise_id IS NOT NULL
 ),
+-- The name most records use; ties go to the most authoritative source, then to the shorter spelling
+-- (a permit for a second site may carry the site's name, such as 某某有限公司（二厂区）).
+name_votes AS (
+    SELECT enterprise_id, name, count(*) AS records, min(name_rank) AS best_rank
+    FROM linked
+    GROUP BY enterprise_id, name
+),
 named AS (
     SELECT
         enterprise_id,
-        arg_min(name, name_rank) AS name,
+        (SELECT v.name FROM name_votes v WHERE v.enterprise_id = linked.enterprise_id
+         ORDER BY v.records DESC, v.best_rank, length(v.name), v.name LIMIT 1) AS name,
         list_sort(list_distinct(list(name))) AS all_names,
-        arg_min(address, name_rank) FILTER (WHERE address IS NOT NULL) AS address
+        first(address ORDER BY name_rank, record_id) FILTER (WHERE address IS NOT NULL) AS address
     FROM linked
     GROUP BY enterprise_id
 )
@@ -28,7 +36,7 @@ SELECT
     reg.county,
     n.address,
     -- classification
-    (SELECT arg_max(p.industry, p.issued) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS industry,
+    (SELECT first(p.industry ORDER BY p.issued DESC, p.record_id) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS industry,
     -- counts
     (SELECT count(*) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS permit_count,
     (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS penalty_count,
