@@ -17,8 +17,6 @@ from typing import Any
 
 from crawlers import paths
 
-DEFAULT_SOURCES = ("nat_mee_permits", "zj_jxsthj_penalties", "nat_envsc_incineration")
-
 
 @contextmanager
 def stage(name: str, timings: dict[str, float] | None = None) -> Iterator[None]:
@@ -60,7 +58,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print("\n".join(spider_names()))
         return 0
     origins = json.loads(args.origins) if args.origins else None
-    reports = crawl(args.sources or list(DEFAULT_SOURCES), live=args.live, origins=origins)
+    reports = crawl(args.sources or spider_names(), live=args.live, origins=origins)
     return 0 if _print_reports(reports) else 1
 
 
@@ -133,7 +131,7 @@ def cmd_hj212(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawlers.replay.server import ReplayServer
-    from crawlers.run import crawl
+    from crawlers.run import crawl, spider_names
     from etl.load import load
     from etl.match import match
     from etl.publish.build import build
@@ -147,7 +145,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"  {host:<24} {origin}")
     try:
         with stage("crawl", timings):
-            ok = _print_reports(crawl(list(DEFAULT_SOURCES), origins=origins))
+            ok = _print_reports(crawl(spider_names(), origins=origins))
         with stage("load", timings):
             result = load()
             print(f"  {result.items_added} record versions, {result.archive_added} archived responses")
@@ -211,7 +209,7 @@ def parser() -> argparse.ArgumentParser:
         elif name == "replay":
             sub.add_argument("--port", type=int, default=8700, help="first port; one port per replicated host")
         elif name == "crawl":
-            sub.add_argument("sources", nargs="*", help=f"spider names (default: {' '.join(DEFAULT_SOURCES)})")
+            sub.add_argument("sources", nargs="*", help="spider names (default: every source; see --list)")
             sub.add_argument("--live", action="store_true", help="crawl the real hosts (politely) instead")
             sub.add_argument("--origins", help="JSON host → origin of already running replicas")
             sub.add_argument("--list", action="store_true", help="list the available sources")

@@ -1,8 +1,9 @@
 """The DuckDB warehouse: connection, raw schema, and the SQL models in dbt-style layers.
 
 A model is a SELECT in `warehouse/<layer>/<name>.sql`; it becomes `<layer>.<name>`: a view in staging and
-intermediate, a table in marts. Models are run in dependency order, found from the `<layer>.<name>`
-references in their text.
+intermediate, a table in marts. A folder `warehouse/<layer>/<name>/` of SELECTs with the same columns is
+one model too, their UNION ALL: each source adds its own file (one per source, no shared file to edit).
+Models are run in dependency order, found from the `<layer>.<name>` references in their text.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def models() -> dict[str, tuple[str, str]]:
     for layer, kind in LAYERS.items():
         for sql in sorted((WAREHOUSE / layer).glob("*.sql")):
             found[f"{layer}.{sql.stem}"] = (kind, sql.read_text(encoding="utf-8"))
+        for folder in sorted(p for p in (WAREHOUSE / layer).iterdir() if p.is_dir()):
+            parts = [f"({part.read_text(encoding='utf-8').strip()})" for part in sorted(folder.glob("*.sql"))]
+            if parts:
+                found[f"{layer}.{folder.name}"] = (kind, "\nUNION ALL BY NAME\n".join(parts))
     return found
 
 

@@ -91,13 +91,14 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory: pytest.TempPathFactory, replay: dict[str, str]) -> Iterator[dict[str, Any]]:
     """The whole foundation pipeline, once per test session: replay → crawl → load → match → build."""
+    from crawlers.run import spider_names
     from etl.load import load
     from etl.match import match
     from etl.publish.build import build
     from etl.serve import serve_in_background
 
     data = tmp_path_factory.mktemp("pipeline") / "data"
-    reports = run_crawl(data, "nat_mee_permits", "zj_jxsthj_penalties", "nat_envsc_incineration", origins=replay)
+    reports = run_crawl(data, *spider_names(), origins=replay)
     previous = os.environ.get("QINGTIAN_DATA")
     os.environ["QINGTIAN_DATA"] = str(data)
     try:

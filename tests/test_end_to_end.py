@@ -28,7 +28,7 @@ def con(pipeline: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[d
 
 def test_every_source_crawled_cleanly(pipeline: dict[str, Any]) -> None:
     reports = pipeline["reports"]
-    assert set(reports) == {"nat_mee_permits", "zj_jxsthj_penalties", "nat_envsc_incineration"}
+    assert {"nat_mee_permits", "zj_jxsthj_penalties", "nat_envsc_incineration"} <= set(reports)
     for source, report in reports.items():
         assert report["ok"], (source, report["errors"][:5])
     assert reports["nat_mee_permits"]["records"] == {"permit": 60}
