@@ -26,6 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawlers import paths
 from crawlers.base import load_metadata
+from etl.publish.charts import Point, line_chart
 from etl.warehouse import connect
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site"
@@ -126,6 +127,11 @@ class SiteBuilder:
         target.write_text(html, encoding="utf-8")
         self.pages += 1
 
+    def write_json(self, rel: str, payload: dict[str, Any]) -> None:
+        target = self.out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
     # -- readers ----------------------------------------------------------------------------------
 
     def _content_types(self) -> dict[str, str]:
@@ -196,8 +202,15 @@ class SiteBuilder:
                     else:
                         cells.append({"text": _fmt(v["value"]), "css": "", "title": ""})
                 table.append({"day": day.isoformat(), "cells": cells})
+            charts = []
+            for code, pollutant in pollutants:
+                series = [Point(v["day"], v["value"], v["exceeded"], v["flagged"], v["remark"])
+                          for v in rows if v["pollutant_code"] == code]
+                charts.append({"caption": pollutant, "svg": line_chart(
+                    f"{outlet['outlet_name']} {pollutant} 日均值 daily mean", "mg/m³", series, limits.get(code))})
             plant["outlets"].append({
                 "name": outlet["outlet_name"],
+                "charts": charts,
                 "pollutants": [{"code": c, "name": n, "limit_label": _fmt(limits.get(c)) or "—"}
                                for c, n in pollutants],
                 "rows": table,
@@ -237,6 +250,7 @@ class SiteBuilder:
         companies = self.company_contexts()
         for context in companies:
             self.write(context["e"]["url"], "company.html", **context)
+            self.write_json(context["e"]["url"].removesuffix(".html") + ".json", company_json(context))
         stats = self.con.execute(
             "SELECT (SELECT count(*) FROM marts.enterprises), (SELECT count(*) FROM marts.permits), "
             "(SELECT count(*) FROM marts.penalties), (SELECT count(*) FROM marts.plants), "
@@ -278,6 +292,27 @@ class SiteBuilder:
                     target.write_bytes(record.content_stream().read())
                     written += 1
         return written
+
+
+_JSON_DROP = {"fine_label", "types_label", "link_label", "anchor", "fetched_date", "outlets"}
+
+
+def company_json(context: dict[str, Any]) -> dict[str, Any]:
+    """The machine-readable twin of a company page: the same facts, with their evidence."""
+
+    def clean(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if k not in _JSON_DROP}
+
+    e = context["e"]
+    return {
+        "enterprise": {k: e[k] for k in ("enterprise_id", "uscc", "name", "aliases", "region_code", "province",
+                                          "city", "county", "address", "industry")},
+        "penalties": [clean(p) for p in context["penalties"]],
+        "permits": [clean(p) for p in context["permits"]],
+        "plants": [{**clean(p), "outlets": [{"name": o["name"], "exceedances": o["exceedances"],
+                                              "flagged": o["flagged"]} for o in p["outlets"]]}
+                   for p in context["plants"]],
+    }
 
 
 def run_pagefind(site: Path) -> str:

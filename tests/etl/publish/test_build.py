@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from etl.load import load
@@ -34,6 +35,11 @@ def test_company_page_shows_records_with_evidence(data_dir: Path) -> None:
     unmatched = (result.path / "unmatched.html").read_text(encoding="utf-8")
     assert "某某化工有限公司" in unmatched and "代码被遮挡 code masked" in unmatched
     assert (result.path / "pagefind" / "pagefind-ui.js").exists()
+    data = json.loads((result.path / "c" / f"{GOOD}.json").read_text(encoding="utf-8"))
+    assert data["enterprise"]["name"] == "嘉兴恒瑞环保能源有限公司"
+    assert [(p["decision_number"], p["fine_yuan"], p["link_method"]) for p in data["penalties"]] == [
+        ("嘉环罚〔2025〕12号", "52120.00", "uscc_exact")]
+    assert data["permits"][0]["permit_number"] == f"{GOOD}001P"
     assert not (data_dir / "site.new").exists()
 
 
