@@ -8,6 +8,7 @@ Models are run in dependency order, found from the `<layer>.<name>` references i
 
 from __future__ import annotations
 
+import importlib
 import re
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -18,6 +19,9 @@ from crawlers import paths
 
 WAREHOUSE = Path(__file__).resolve().parent.parent / "warehouse"
 LAYERS = {"staging": "VIEW", "intermediate": "VIEW", "marts": "TABLE"}
+# Intermediate tables computed in Python (rules that read better as code than SQL), built after the SQL
+# intermediate layer and before the marts: `layer.name` → "module:function(con)".
+PYTHON_MODELS = {"intermediate.record_violations": "etl.facts:build"}
 _REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
 
 
@@ -52,11 +56,21 @@ def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(L
         name: {f"{m[0]}.{m[1]}" for m in _REFERENCE.findall(sql)} & chosen.keys() - {name}
         for name, (_, sql) in chosen.items()
     }
-    order = list(TopologicalSorter(graph).static_order())
-    for name in order:
-        kind, sql = chosen[name]
-        con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{sql}")
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    order = sorted(TopologicalSorter(graph).static_order(), key=lambda name: rank[name.split(".")[0]])
+    for layer in layers:
+        if layer == "marts":
+            _run_python_models(con)
+        for name in (n for n in order if n.startswith(f"{layer}.")):
+            kind, sql = chosen[name]
+            con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{sql}")
     return order
+
+
+def _run_python_models(con: duckdb.DuckDBPyConnection) -> None:
+    for target in PYTHON_MODELS.values():
+        module_name, function = target.split(":")
+        getattr(importlib.import_module(module_name), function)(con)
 
 
 def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:

@@ -26,6 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawlers import paths
 from crawlers.base import load_metadata
+from etl.facts import taxonomy
 from etl.publish.charts import Point, line_chart
 from etl.warehouse import connect
 
@@ -141,12 +142,16 @@ class SiteBuilder:
 
     def company_contexts(self) -> list[dict[str, Any]]:
         types = self._content_types()
+        labels = taxonomy()[2]
         enterprises = _rows(self.con, "SELECT * FROM marts.enterprises ORDER BY name")
         by_company: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
         for p in _rows(self.con, "SELECT * FROM marts.penalties WHERE enterprise_id IS NOT NULL"):
             p["fine_label"] = _yuan(p["fine_yuan"])
             p["types_label"] = "、".join(PENALTY_TYPE_LABELS.get(t, t) for t in p["penalty_types"] or [])
             p["link_label"] = _link_label(p["link_method"], p["link_score"])
+            p["violation_labels"] = [labels.get(v, {"label": v, "label_en": v}) for v in p["violation_types"]]
+            p["serious_labels"] = [labels.get(f"serious:{r}", {"label": r, "label_en": r})
+                                   for r in p["serious_reasons"]]
             p["archive_url"] = self.archive_url(p["archive_digest"], types.get(p["archive_digest"]))
             p["fetched_date"] = p["fetched_at"].strftime("%Y-%m-%d")
             p["anchor"] = "r-" + p["record_id"].split(":", 1)[1].replace(" ", "")
@@ -294,7 +299,8 @@ class SiteBuilder:
         return written
 
 
-_JSON_DROP = {"fine_label", "types_label", "link_label", "anchor", "fetched_date", "outlets"}
+_JSON_DROP = {"fine_label", "types_label", "link_label", "anchor", "fetched_date", "outlets", "violation_labels",
+              "serious_labels"}
 
 
 def company_json(context: dict[str, Any]) -> dict[str, Any]:

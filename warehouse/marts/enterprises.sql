@@ -41,6 +41,8 @@ SELECT
     (SELECT count(*) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS permit_count,
     (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS penalty_count,
     (SELECT coalesce(sum(p.fine_yuan), 0) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS fines_yuan,
+    (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id AND p.serious
+        AND p.decision_date >= current_date - INTERVAL 2 YEAR) AS serious_2y,
     (SELECT count(*) FROM marts.plants p WHERE p.enterprise_id = n.enterprise_id) AS plant_count,
     (SELECT count(*) FROM marts.monitoring_values v WHERE v.enterprise_id = n.enterprise_id AND v.exceeded)
         AS exceedance_count

@@ -1,0 +1,132 @@
+"""Violation taxonomy and severity: the same rules, kept as data (`etl/violations.yml`), for every record.
+
+`classify()` reads a penalty's facts text, the provisions it cites and its penalty types, and returns the
+violation categories, whether the record is serious and why, and the largest exceedance multiple it states.
+`build()` is the warehouse's Python model `intermediate.record_violations`, run before the marts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+RULES = Path(__file__).with_name("violations.yml")
+_MULTIPLE = re.compile(r"超标\s*(\d+(?:\.\d+)?)\s*倍")
+_TONNES = re.compile(r"(\d+(?:\.\d+)?)\s*吨")
+_SENTENCE = re.compile(r"[。；;\n]")
+
+
+@dataclass(frozen=True)
+class Classification:
+    violation_types: tuple[str, ...]
+    serious: bool
+    serious_reasons: tuple[str, ...]
+    exceedance_multiple: float | None
+
+
+@dataclass(frozen=True)
+class _Rule:
+    code: str
+    patterns: tuple[re.Pattern[str], ...]
+    penalty_types: frozenset[str]
+    categories: frozenset[str]
+    requires: frozenset[str]
+    pollutants: re.Pattern[str] | None
+    min_multiple: float | None
+    min_tonnes: float | None
+
+
+def _rule(spec: dict[str, Any]) -> _Rule:
+    pollutants = spec.get("pollutants")
+    return _Rule(
+        code=spec["code"],
+        patterns=tuple(re.compile(p) for p in spec.get("patterns", [])),
+        penalty_types=frozenset(spec.get("penalty_types", [])),
+        categories=frozenset(spec.get("categories", [])),
+        requires=frozenset(spec.get("requires", [])),
+        pollutants=re.compile("|".join(pollutants)) if pollutants else None,
+        min_multiple=spec.get("min_multiple"),
+        min_tonnes=spec.get("min_tonnes"),
+    )
+
+
+@cache
+def taxonomy() -> tuple[tuple[_Rule, ...], tuple[_Rule, ...], dict[str, dict[str, str]]]:
+    """(category rules, serious rules, labels by code) from the YAML."""
+    spec = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    labels = {r["code"]: {"label": r["label"], "label_en": r["label_en"]} for r in spec["categories"]}
+    serious_labels = {f"serious:{r['code']}": {"label": r["label"], "label_en": r["label_en"]}
+                      for r in spec["serious"]}
+    return (tuple(_rule(r) for r in spec["categories"]), tuple(_rule(r) for r in spec["serious"]),
+            {**labels, **serious_labels})
+
+
+def _max_multiple(text: str) -> float | None:
+    found = [float(m) for m in _MULTIPLE.findall(text)]
+    return max(found) if found else None
+
+
+def _heavy_multiple(text: str, pollutants: re.Pattern[str]) -> float | None:
+    """The largest multiple stated in a sentence that names one of `pollutants`."""
+    found = [m for sentence in _SENTENCE.split(text) if pollutants.search(sentence)
+             for m in [_max_multiple(sentence)] if m is not None]
+    return max(found) if found else None
+
+
+def classify(text: str, penalty_types: list[str] | tuple[str, ...] = ()) -> Classification:
+    categories_rules, serious_rules, _ = taxonomy()
+    types = set(penalty_types)
+    categories = [r.code for r in categories_rules
+                  if any(p.search(text) for p in r.patterns) or types & r.penalty_types]
+    found = set(categories)
+    reasons = []
+    for rule in serious_rules:
+        if rule.requires and not rule.requires <= found:
+            continue
+        hit = bool(found & rule.categories) or bool(types & rule.penalty_types)
+        if rule.patterns and any(p.search(text) for p in rule.patterns) and (
+            rule.min_tonnes is None or _tonnes(text) >= rule.min_tonnes
+        ):
+            hit = True
+        if rule.pollutants is not None and rule.min_multiple is not None:
+            multiple = _heavy_multiple(text, rule.pollutants)
+            hit = hit or (multiple is not None and multiple >= rule.min_multiple)
+        if hit:
+            reasons.append(rule.code)
+    return Classification(tuple(categories) or ("other",), bool(reasons), tuple(reasons), _max_multiple(text))
+
+
+def _tonnes(text: str) -> float:
+    found = [float(t) for t in _TONNES.findall(text)]
+    return max(found) if found else 0.0
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    """`intermediate.record_violations`: one row per penalty record."""
+    rows = con.execute(
+        "SELECT record_id, coalesce(facts, ''), coalesce(laws_violated, []), coalesce(penalty_types, []), "
+        "coalesce(title, '') FROM intermediate.int_penalties ORDER BY record_id"
+    ).fetchall()
+    out = []
+    for record_id, facts, laws, types, title in rows:
+        result = classify("\n".join([title, facts, *laws]), types)
+        out.append({"record_id": record_id, "violation_types": list(result.violation_types),
+                    "serious": result.serious, "serious_reasons": list(result.serious_reasons),
+                    "exceedance_multiple": result.exceedance_multiple})
+    frame = pd.DataFrame(out, columns=["record_id", "violation_types", "serious", "serious_reasons",
+                                       "exceedance_multiple"])
+    con.register("incoming_violations", frame)
+    con.execute(
+        "CREATE OR REPLACE TABLE intermediate.record_violations AS SELECT record_id, "
+        "CAST(violation_types AS VARCHAR[]) AS violation_types, CAST(serious AS BOOLEAN) AS serious, "
+        "CAST(serious_reasons AS VARCHAR[]) AS serious_reasons, "
+        "CAST(exceedance_multiple AS DOUBLE) AS exceedance_multiple FROM incoming_violations"
+    )
+    con.unregister("incoming_violations")
