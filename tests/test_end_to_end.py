@@ -31,7 +31,7 @@ def test_every_source_crawled_cleanly(pipeline: dict[str, Any]) -> None:
     assert {"nat_mee_permits", "zj_jxsthj_penalties", "nat_envsc_incineration"} <= set(reports)
     for source, report in reports.items():
         assert report["ok"], (source, report["errors"][:5])
-    assert reports["nat_mee_permits"]["records"] == {"permit": 60}
+    assert reports["nat_mee_permits"]["records"] == {"permit": 60, "permit_outlet": 247, "permit_limit": 896}
     assert reports["nat_envsc_incineration"]["records"]["plant"] == 34
     assert reports["zj_jxsthj_penalties"]["records"] == {"penalty": 30}
 

@@ -7,14 +7,18 @@ The crawl, as the platform demands it (sources.md §1):
 3. POST pages 2..totalPages in order: each POST carries the `tempReportKey` that the previous page handed
    out, which opens the next page only. The chain cannot be parallelised.
 4. GET the basic-info detail page of every permit; the list row rides along in `cb_kwargs`.
+5. GET the permit's air (`approveAtmosphere_xkzgk`), water (`approveWater_xkzgk`) and other-content
+   (`approveothercon_xkzgk`) tabs: outlets (HJ 608-2017 `DA001`/`DW001`) and their permitted limits.
 
-`parse_list` and `parse_detail` are pure functions of the page text, so tests can feed them replica or saved
-pages. They are strict: a missing table, a changed header or a cell in an unknown format raises a
+`parse_list`, `parse_detail`, `parse_air_tab`, `parse_water_tab`, `parse_other_tab`, `parse_regions` and
+`parse_industry_tree` are pure functions of the page text, so tests can feed them replica or saved pages.
+They are strict: a missing table, a changed header or a cell in an unknown format raises a
 `ValueError` that says what changed, instead of yielding half-filled records.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
@@ -58,6 +62,38 @@ APPLY_LABELS = (
     "废水污染物排放执行标准",
     "排污权使用和交易信息",
 )
+
+# The air tab (sources.md §1.4): the first header row, then 第一年…第五年 under 许可年排放量限值(t/a).
+YEARS = ("第一年", "第二年", "第三年", "第四年", "第五年")
+ANNUAL = "许可年排放量限值(t/a)"
+AIR_HEADER = ("排放口编号", "排放口名称", "污染物种类", "许可排放小时浓度限值", "许可排放日均浓度限值",
+              "许可排放速率限值(kg/h)", ANNUAL, "承诺更加严格排放浓度限值")
+AIR_CELLS = 12
+# The water tab: 9 cells a row (排放口编号, 排放口名称, 污染物种类, 许可排放浓度限值, five years).
+WATER_HEADER = ("排放口编号", "排放口名称", "污染物种类", "许可排放浓度限值", ANNUAL)
+WATER_CELLS = 9
+# table id → outlet type; both tables must be there, even when empty.
+AIR_TABLES = {"grouptable": "main", "apply_table1": "general"}
+WATER_TABLES = {"fswrwinfo1": "main", "fswrwinfo5": "general"}
+# The 合计 row that closes each air table, and the plant total in table#totaltable.
+AIR_TOTAL_LABELS = {"grouptable": "主要排放口合计", "apply_table1": "一般排放口合计",
+                    "totaltable": "全厂有组织排放总计"}
+# The breadcrumb (div.position) of each tab: it tells a tab from another, or from the error page.
+POSITIONS = {"air": "当前位置:大气污染物排放信息审核", "water": "当前位置:水污染物排放信息审核",
+             "other": "当前位置:其他许可内容审核"}
+OUTLET_PREFIX = {"air": "DA", "water": "DW"}
+# Units the platform glues to a concentration (`50mg/Nm3`), or prints alone in an empty unit cell.
+LIMIT_UNITS = ("mg/Nm3", "mg/m3", "mg/L", "ng-TEQ/Nm3", "ng-TEQ/m3", "μg/Nm3", "μg/L")
+VALUE_UNIT = re.compile(r"^(\d+(?:\.\d+)?)?(" + "|".join(map(re.escape, LIMIT_UNITS)) + r")?$")
+NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+# Text limits kept only in limit_text: 林格曼黑度 `1级`, pH `6-9`.
+GRADE = re.compile(r"^\d+级$")
+RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-~～]\s*\d+(?:\.\d+)?$")
+OUTLET_CODE = re.compile(r"^D[AW]\d{3}$")
+# The industry tree answers JSON behind a `/**/` guard; a region code has 12 digits.
+JSON_GUARD = re.compile(r"^\s*/\*\*/")
+REGION_CODE = re.compile(r"^\d{12}$")
+TREE_KEYS = ("id", "pId", "singlehyname", "isParent")
 
 TOTAL_PAGES = re.compile(r"var\s+totalPages\s*=\s*(\d+)\s*;")
 REPORT_KEY = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -235,10 +271,228 @@ def _split_list(value: str) -> list[str]:
     return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
 
 
-class MeePermitSpider(SourceSpider):
-    """Base for crawls of the national permit platform's public list and basic-info pages.
+def _position(sel: Selector, html: str, tab: str) -> None:
+    """Check the breadcrumb: the page is the tab asked for, not the error page or another tab."""
+    if is_error_page(html):
+        raise ValueError(f"the platform answered its 错误 page instead of the {tab} tab")
+    found = _text(sel.css("div.position"))
+    if found != POSITIONS[tab]:
+        raise ValueError(f"the {tab} tab's div.position reads {found!r}, expected {POSITIONS[tab]!r}")
 
-    The YAML gives the paths (`data.paths.portal`, `data.paths.list`) and the lookup from the platform's
+
+def _one_table(sel: Selector, table_id: str) -> Selector:
+    tables = sel.css(f"table#{table_id}")
+    if len(tables) != 1:
+        raise ValueError(f"expected one table#{table_id}, found {len(tables)}: the tab layout changed")
+    return tables[0]
+
+
+def _check_header(table_id: str, trs: SelectorList[Selector], top: tuple[str, ...]) -> None:
+    """The two header rows: `top` with 许可年排放量限值(t/a) spanning 第一年…第五年 below it."""
+    if len(trs) < 2:
+        raise ValueError(f"table#{table_id} has {len(trs)} rows, expected two header rows")
+    for found_row, expected_row in ((trs[0], top), (trs[1], YEARS)):
+        found = [_text(cell) for cell in found_row.xpath("./th")]
+        for index, expected in enumerate(expected_row):
+            label = found[index] if index < len(found) else None
+            if label != expected:
+                raise ValueError(f"table#{table_id} header column {index + 1} is {label!r}, expected "
+                                 f"{expected!r}: the columns changed")
+        if len(found) != len(expected_row):
+            raise ValueError(f"table#{table_id} header has new columns {found[len(expected_row):]}")
+
+
+def _concentration(cell: str, where: str) -> tuple[float | None, str | None]:
+    """A concentration cell → (value, unit): `50mg/Nm3`, a bare unit `mg/Nm3` (no value), a dimensionless
+    `1000`, `/` or empty (nothing), and text limits kept as text only (`1级`, `6-9`)."""
+    if cell in ("", "/") or GRADE.match(cell) or RANGE.match(cell):
+        return None, None
+    match = VALUE_UNIT.match(cell)
+    if match is None or not (match[1] or match[2]):
+        raise ValueError(f"{where}: {cell!r} is not a concentration limit (number and unit, a unit, `/`, "
+                         "a grade or a range): the format or the unit changed")
+    return (float(match[1]) if match[1] else None), match[2]
+
+
+def _number(cell: str, where: str) -> float | None:
+    if cell in ("", "/"):
+        return None
+    if not NUMBER.match(cell):
+        raise ValueError(f"{where}: {cell!r} is not a number or `/`")
+    return float(cell)
+
+
+Totals = dict[str, dict[str, list[float | None]]]
+
+
+def _limit_rows(sel: Selector, tables: dict[str, str], medium: str, top: tuple[str, ...],
+                width: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Totals]:
+    """The outlet rows of a tab's tables → (outlets, limits, 合计 totals by label and pollutant)."""
+    outlets: dict[str, dict[str, Any]] = {}
+    limits: list[dict[str, Any]] = []
+    totals: Totals = {}
+    seen: set[tuple[str, str]] = set()
+    for table_id, outlet_type in tables.items():
+        trs = _rows(_one_table(sel, table_id))
+        _check_header(table_id, trs, top)
+        section: str | None = None
+        for number, tr in enumerate(trs[2:], start=3):
+            cells = [_text(td) for td in tr.xpath("./td")]
+            where = f"table#{table_id} row {number}"
+            if cells and OUTLET_CODE.match(cells[0]) and section is None:
+                if len(cells) != width:
+                    raise ValueError(f"{where} has {len(cells)} cells, expected {width}")
+                outlet, limit = _limit_row(cells, medium, outlet_type, where)
+                code = outlet["outlet_code"]
+                known = outlets.setdefault(code, outlet)
+                if known != outlet:
+                    raise ValueError(f"{where}: outlet {code} is {outlet['outlet_name']!r} "
+                                     f"({outlet_type}), earlier {known['outlet_name']!r} ({known['outlet_type']})")
+                if (code, limit["pollutant_name"]) in seen:
+                    raise ValueError(f"{where}: {code} lists {limit['pollutant_name']} twice")
+                seen.add((code, limit["pollutant_name"]))
+                limits.append(limit)
+            elif medium == "air":
+                section = _total_row(cells, table_id, section, where, totals)
+            else:
+                raise ValueError(f"{where} does not start with a {OUTLET_PREFIX[medium]} outlet code: {cells}")
+    return list(outlets.values()), limits, totals
+
+
+def _limit_row(cells: list[str], medium: str, outlet_type: str,
+               where: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    code, name, pollutant = cells[0], cells[1], cells[2]
+    if not code.startswith(OUTLET_PREFIX[medium]):
+        raise ValueError(f"{where}: outlet code {code} on the {medium} tab")
+    if not name or not pollutant:
+        raise ValueError(f"{where}: empty 排放口名称 or 污染物种类")
+    if medium == "air":
+        hourly, daily, rate, years, stricter = cells[3], cells[4], cells[5], cells[6:11], cells[11]
+        hourly_limit, hourly_unit = _concentration(hourly, f"{where} 许可排放小时浓度限值")
+        daily_limit, daily_unit = _concentration(daily, f"{where} 许可排放日均浓度限值")
+        rate_limit = _number(rate, f"{where} 许可排放速率限值(kg/h)")
+        stricter_limit = _number(stricter, f"{where} 承诺更加严格排放浓度限值")
+    else:
+        years = cells[4:9]
+        hourly_limit, hourly_unit, rate_limit, stricter_limit = None, None, None, None
+        # Water permits set one concentration, a daily-average one (our field daily_limit).
+        daily_limit, daily_unit = _concentration(cells[3], f"{where} 许可排放浓度限值")
+    annual = [_number(year, f"{where} {label}") for year, label in zip(years, YEARS, strict=True)]
+    outlet = {"outlet_code": code, "outlet_name": name, "medium": medium, "outlet_type": outlet_type}
+    limit = {
+        "outlet_code": code,
+        "medium": medium,
+        "pollutant_name": pollutant,
+        "hourly_limit": hourly_limit,
+        "hourly_unit": hourly_unit,
+        "daily_limit": daily_limit,
+        "daily_unit": daily_unit,
+        "rate_limit_kg_h": rate_limit,
+        "annual_t": annual,
+        "stricter_limit": stricter_limit,
+        "limit_text": " | ".join(cells),
+    }
+    return outlet, limit
+
+
+def _total_row(cells: list[str], table_id: str, section: str | None, where: str,
+               totals: Totals) -> str:
+    """A 合计 row: `label | pollutant | / | five years | /` first, `pollutant | / | five years | /` after."""
+    label = AIR_TOTAL_LABELS[table_id]
+    if cells and cells[0] == label and len(cells) == 9:
+        section, cells = label, cells[1:]
+    elif section is None or len(cells) != 8:
+        raise ValueError(f"{where} is neither an outlet row (DA001…) nor a {label} row: {cells}")
+    pollutant, years = cells[0], cells[2:7]
+    totals.setdefault(section, {})[pollutant] = [_number(y, f"{where} {label} {pollutant}") for y in years]
+    return section
+
+
+def parse_air_tab(html: str) -> dict[str, Any]:
+    """The air tab (approveAtmosphere_xkzgk) → `outlets`, `limits` and `totals`.
+
+    Outlets come from table#grouptable (主要排放口, `outlet_type` "main") and table#apply_table1 (一般排放口,
+    "general"), one dict per outlet (`outlet_code`, `outlet_name`, `medium`, `outlet_type`). Limits are one
+    dict per outlet and pollutant with the fields of a `permit_limit` record except `permit_number`. Totals map
+    主要排放口合计 / 一般排放口合计 / 全厂有组织排放总计 to {pollutant: five years, t/a or None}.
+    """
+    sel = Selector(text=html)
+    _position(sel, html, "air")
+    outlets, limits, totals = _limit_rows(sel, AIR_TABLES, "air", AIR_HEADER, AIR_CELLS)
+    trs = _rows(_one_table(sel, "totaltable"))
+    section: str | None = None
+    for number, tr in enumerate(trs, start=1):
+        if tr.xpath("./th"):
+            continue
+        cells = [_text(td) for td in tr.xpath("./td")]
+        section = _total_row(cells, "totaltable", section, f"table#totaltable row {number}", totals)
+    missing = [label for label in AIR_TOTAL_LABELS.values() if label not in totals]
+    if missing:
+        raise ValueError(f"the air tab has no {missing} rows: the totals layout changed")
+    return {"outlets": outlets, "limits": limits, "totals": totals}
+
+
+def parse_water_tab(html: str) -> dict[str, Any]:
+    """The water tab (approveWater_xkzgk) → `outlets` and `limits`, as `parse_air_tab` gives them.
+
+    Tables #fswrwinfo1 (主要排放口) and #fswrwinfo5 (一般排放口), 9 cells a row; the one concentration is
+    `daily_limit`/`daily_unit`; the hourly, rate and stricter fields are None.
+    """
+    sel = Selector(text=html)
+    _position(sel, html, "water")
+    outlets, limits, _ = _limit_rows(sel, WATER_TABLES, "water", WATER_HEADER, WATER_CELLS)
+    return {"outlets": outlets, "limits": limits}
+
+
+def parse_other_tab(html: str) -> dict[str, str]:
+    """The 其他许可内容 tab (approveothercon_xkzgk) → {th label: td text} of table#othercon_table."""
+    sel = Selector(text=html)
+    _position(sel, html, "other")
+    out: dict[str, str] = {}
+    for tr in _rows(_one_table(sel, "othercon_table")):
+        label, value = tr.xpath("./th"), tr.xpath("./td")
+        if len(label) != 1 or len(value) != 1:
+            raise ValueError(f"table#othercon_table row {_text(tr)!r} is not one th and one td")
+        out[_text(label[0])] = _text(value[0])
+    return out
+
+
+def parse_regions(text: str) -> list[dict[str, str]]:
+    """The region dropdown's JSON → [{regioncode, regionname}], codes of 12 digits."""
+    payload = json.loads(text)
+    if not isinstance(payload, dict) or not isinstance(payload.get("regions"), list):
+        raise ValueError("the region answer is not {\"regions\": [...]}")
+    out = []
+    for region in payload["regions"]:
+        code, name = region.get("regioncode"), region.get("regionname")
+        if not isinstance(code, str) or not REGION_CODE.match(code) or not name:
+            raise ValueError(f"region {region!r} lacks a 12-digit regioncode or a regionname")
+        out.append({"regioncode": code, "regionname": name})
+    return out
+
+
+def parse_industry_tree(text: str) -> list[dict[str, Any]]:
+    """The industry tree's answer (JSON after an optional `/**/` guard) → nodes {id, pId, singlehyname,
+    isParent}."""
+    payload = json.loads(JSON_GUARD.sub("", text, count=1))
+    if not isinstance(payload, list):
+        raise ValueError("the industry tree answer is not a JSON array")
+    out = []
+    for node in payload:
+        missing = [key for key in TREE_KEYS if key not in node]
+        if missing:
+            raise ValueError(f"industry tree node {node!r} lacks {missing}")
+        if not isinstance(node["isParent"], bool):
+            raise ValueError(f"industry tree node {node['id']!r}: isParent {node['isParent']!r} is not a boolean")
+        out.append({key: node[key] for key in TREE_KEYS})
+    return out
+
+
+class MeePermitSpider(SourceSpider):
+    """Base for crawls of the national permit platform's public list, basic-info pages and limit tabs.
+
+    The YAML gives the paths (`data.paths.portal`, `data.paths.list`, and `data.paths.air`, `.water`,
+    `.other`: the tab URLs with a `{dataid}` placeholder) and the lookup from the platform's
     pollutant-category codes to labels (`lookups.pollutant_category`). A subclass may set `list_filters`
     (search form fields such as `province=330000000000`) to crawl part of the list. `-a max_pages=N`
     stops a live crawl after N list pages (the real list has tens of thousands).
@@ -294,7 +548,8 @@ class MeePermitSpider(SourceSpider):
             yield scrapy.FormRequest(self.url(self._path("list")), formdata=self.list_form(page + 1, key),
                                      callback=self.parse_list_page, cb_kwargs={"page": page + 1}, priority=1)
 
-    def parse_detail_page(self, response: Response, row: dict[str, str]) -> Iterator[dict[str, Any]]:
+    def parse_detail_page(self, response: Response,
+                          row: dict[str, str]) -> Iterator[dict[str, Any] | scrapy.Request]:
         html = self.decode(response)
         record_id = f"{self.name}:{row['permit_number']}"
         if is_error_page(html):
@@ -331,6 +586,74 @@ class MeePermitSpider(SourceSpider):
             "detail_url": self.canonical_url(response.url),
         }
         yield self.record(response, "permit", number, fields)
+        for tab, callback in (("air", self.parse_air_page), ("water", self.parse_water_page),
+                              ("other", self.parse_other_page)):
+            yield scrapy.Request(self.url(self._path(tab).format(dataid=row["dataid"])), callback=callback,
+                                 cb_kwargs={"permit_number": number})
+
+    def _tab_html(self, response: Response, permit_number: str, tab: str) -> str | None:
+        """The tab's text, or None (reported) when the platform answers its 错误 page for it."""
+        html = self.decode(response)
+        if is_error_page(html):
+            self.report_error("missing_tab", response.url, f"the platform answered its 错误 page for the {tab} tab",
+                              f"{self.name}:{permit_number}")
+            return None
+        return html
+
+    def parse_air_page(self, response: Response, permit_number: str) -> Iterator[dict[str, Any]]:
+        html = self._tab_html(response, permit_number, "air")
+        if html is None:
+            return
+        tab = parse_air_tab(html)
+        self._check_totals(response, permit_number, tab)
+        yield from self._outlet_records(response, permit_number, tab)
+
+    def parse_water_page(self, response: Response, permit_number: str) -> Iterator[dict[str, Any]]:
+        html = self._tab_html(response, permit_number, "water")
+        if html is None:
+            return
+        yield from self._outlet_records(response, permit_number, parse_water_tab(html))
+
+    def parse_other_page(self, response: Response, permit_number: str) -> None:
+        # Free text only (台账, 执行报告, 信息公开 requirements): archived as evidence, checked, not itemised.
+        html = self._tab_html(response, permit_number, "other")
+        if html is not None:
+            parse_other_tab(html)
+
+    def _outlet_records(self, response: Response, permit_number: str,
+                        tab: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """`permit_outlet` and `permit_limit` records of one parsed tab."""
+        for outlet in tab["outlets"]:
+            code = outlet["outlet_code"]
+            fields = {
+                "permit_number": permit_number,
+                "uscc": permit_number[:18],
+                "outlet_code": code,
+                "outlet_name": outlet["outlet_name"],
+                "medium": outlet["medium"],
+                "outlet_type": outlet["outlet_type"],
+                # HJ 608-2017: the nationally unique outlet id is the permit number followed by the outlet code.
+                "national_code": permit_number + code,
+            }
+            yield self.record(response, "permit_outlet", f"{permit_number}:{code}", fields)
+        for limit in tab["limits"]:
+            fields = {"permit_number": permit_number, **limit}
+            key = f"{permit_number}:{limit['outlet_code']}:{limit['pollutant_name']}"
+            yield self.record(response, "permit_limit", key, fields)
+
+    def _check_totals(self, response: Response, permit_number: str, tab: dict[str, Any]) -> None:
+        """Report where the 主要排放口合计 rows differ from the sum of the main outlets' annual tonnages."""
+        main = {o["outlet_code"] for o in tab["outlets"] if o["outlet_type"] == "main"}
+        for pollutant, years in tab["totals"]["主要排放口合计"].items():
+            for index, total in enumerate(years):
+                values = [limit["annual_t"][index] for limit in tab["limits"]
+                          if limit["outlet_code"] in main and limit["pollutant_name"] == pollutant
+                          and limit["annual_t"][index] is not None]
+                summed = round(sum(values), 3) if values else None
+                if summed != (None if total is None else round(total, 3)):
+                    self.report_error("inconsistent", response.url,
+                                      f"主要排放口合计 {pollutant} {YEARS[index]} is {total}, the main outlets "
+                                      f"add up to {summed}", f"{self.name}:{permit_number}")
 
     def canonical_url(self, url: str) -> str:
         """The URL on the live host, whichever origin (live or replica) served the page."""

@@ -13,22 +13,43 @@ incineration replicas. What the world does not say about a permit (business type
 standards, the second site's address and coordinates) is derived here from the permit's own id, so it is
 the same on every run.
 
-Detail tabs are dispatched on the `xkgk` parameter (`DETAIL_TABS`); only the basic-info tab
-(`getxxgkContent`) is replicated so far. The air (`approveAtmosphere_xkzgk`) and water
-(`approveWater_xkzgk`) tabs answer the error page until they are added there.
+Detail tabs are dispatched on the `xkgk` parameter (`PermitPlatform.detail_tabs`): basic info
+(`getxxgkContent`), air limits (`approveAtmosphere_xkzgk`), water limits (`approveWater_xkzgk`) and other
+permitted content (`approveothercon_xkzgk`); an unknown tab or dataid answers the 错误 page.
+
+Air tab (sources.md §1.4, from an archived real page): `table#grouptable` 主要排放口 and
+`table#apply_table1` 一般排放口, 13 cells per outlet row — 排放口编号, 排放口名称, 污染物种类, 许可排放小时浓度限值,
+许可排放日均浓度限值, 许可排放速率限值(kg/h), 许可年排放量限值(t/a) 第一年…第五年, 承诺更加严格排放浓度限值. A
+concentration is printed with its unit glued on (`50mg/Nm3`); a standard that sets one concentration only
+leaves the second cell holding the bare unit (`mg/Nm3`); dimensionless limits (臭气浓度 `1000`, 林格曼黑度
+`1级`) leave it empty; every other empty cell is `/`. Each table ends with its 主要排放口合计 / 一般排放口合计
+rows (颗粒物, 二氧化硫, 氮氧化物, 挥发性有机物 × five years); `(3)全厂有组织排放总计` follows in a table of its
+own (`table#totaltable`, an id of ours: the archived text does not show it), then the 特殊情况 section.
+
+Water tab (no archived copy exists; a real crawler reshapes its flattened cells into rows of 9): our layout
+is `table#fswrwinfo1` 主要排放口 and `table#fswrwinfo5` 一般排放口, 9 cells per row — 排放口编号, 排放口名称,
+污染物种类, 许可排放浓度限值 (`50mg/L`; pH `6-9`), 许可年排放量限值(t/a) 第一年…第五年 — with no total rows
+inside the tables, which is what lets that crawler cut the flattened text into rows of 9.
+
+Outlets follow HJ 608-2017 (`DA001…` air, `DW001…` water, main outlets numbered first). The first site of an
+incineration plant has one stack per furnace, coded and named as the incineration platform lists them
+(`crawlers.replay.incineration`: `1号焚烧炉排气筒DA001` there is outlet DA001 `1号焚烧炉排气筒` here), with the
+GB 18485-2014 hourly / daily limits; plants under stricter local limits show them in 承诺更加严格排放浓度限值.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
+import json
 import math
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from crawlers.replay import world
+from crawlers.replay import incineration, world
 from crawlers.replay.server import Request, Response
 
 HOST = "permit.mee.gov.cn"
@@ -38,6 +59,7 @@ OLD_LIST_PATH = "/permitExt/syssb/xkgg/xkgg!licenseInformation.action"
 ERROR_INFO_PATH = "/perxxgkinfo/errorinfo.jsp"
 DETAIL_PATH = "/perxxgkinfo/xkgkAction!xkgk.action"
 REGIONS_PATH = "/perxxgkinfo/syssb/xkgg/xkgg!getRegions.action"
+INDUSTRY_TREE_PATH = "/perxxgkinfo/common/tree/xzxk-common-trade!hynodeslist.action"
 ANNOUNCEMENT_PATH = "/permitExt/syssb/xxgk/xxgk!showggfk.action"
 DOWNLOAD_PATH = "/perxxgkinfo/syssb/xkgg/xkgg!downloadFile.action"
 COPY_VIEWER_PATH = "/perxxgkinfo/syssb/wysb/hpsp/hpsp-company-sewage!showImage.action"
@@ -98,6 +120,29 @@ INDUSTRY_PROFILES: dict[str, IndustryProfile] = {
         ("废气", "废水"), "颗粒物,挥发性有机物,臭气浓度", _AIR_GENERAL,
         "化学需氧量,氨氮,总铬,六价铬,硫化物", "《制革及毛皮加工工业水污染物排放标准》GB 30486-2013"),
 }
+# The industry tree (行业类别) of the search form: (id, pId, singlehyname). Ids are GB/T 4754-2017 codes
+# [unverified: the real ids are not in any source found]; the leaves are the names the list prints.
+INDUSTRY_TREE: tuple[tuple[str, str, str], ...] = (
+    ("17", "0", "纺织业"),
+    ("1713", "17", "棉印染精加工"),
+    ("19", "0", "皮革、毛皮、羽毛及其制品和制鞋业"),
+    ("1910", "19", "皮革鞣制加工"),
+    ("22", "0", "造纸和纸制品业"),
+    ("2221", "22", "机制纸及纸板制造"),
+    ("26", "0", "化学原料和化学制品制造业"),
+    ("2614", "26", "有机化学原料制造"),
+    ("2631", "26", "化学农药制造"),
+    ("31", "0", "黑色金属冶炼和压延加工业"),
+    ("3120", "31", "炼钢"),
+    ("33", "0", "金属制品业"),
+    ("3360", "33", "金属表面处理及热处理加工"),
+    ("44", "0", "电力、热力生产和供应业"),
+    ("4417", "44", "生活垃圾焚烧发电"),
+    ("4430", "44", "热力生产和供应"),
+    ("46", "0", "水的生产和供应业"),
+    ("4620", "46", "污水处理及其再生利用"),
+)
+INDUSTRY_IDS = {name: node for node, _, name in INDUSTRY_TREE}
 WATER_RULES = ("间断排放，排放期间流量稳定", "连续排放，流量稳定",
                "间断排放，排放期间流量不稳定，但有周期性规律")
 BUSINESS_TYPES = ("首次申请", "首次申请", "延续", "变更", "重新申请")
@@ -217,15 +262,18 @@ LIST_HEADER = ("省/直辖市", "地市", "许可证编号", "单位名称", "�
 
 
 class PermitPlatform:
-    """The replica of permit.mee.gov.cn: portal, permit list, basic-info detail tab, error pages."""
+    """The replica of permit.mee.gov.cn: portal, permit list, detail tabs, search-form AJAX, error pages."""
 
     host = HOST
 
     def __init__(self) -> None:
         self._sessions = itertools.count(1)
-        # xkgk parameter → renderer of that detail tab. The air and water tabs belong here when replicated.
+        # xkgk parameter → renderer of that detail tab.
         self.detail_tabs: dict[str, Callable[[Listing], str]] = {
             "getxxgkContent": render_basic_info,
+            "approveAtmosphere_xkzgk": render_air_tab,
+            "approveWater_xkzgk": render_water_tab,
+            "approveothercon_xkzgk": render_other_tab,
         }
 
     def handle(self, request: Request) -> Response:
@@ -245,6 +293,8 @@ class PermitPlatform:
             return self.detail(request)
         if path == REGIONS_PATH and request.method == "POST":
             return self.regions(request.param("parentCode"))
+        if path == INDUSTRY_TREE_PATH and request.method == "POST":
+            return self.industry_tree(request.body)
         return Response.not_found()
 
     def portal(self) -> Response:
@@ -282,7 +332,8 @@ class PermitPlatform:
         return Response(renderer(listing), content_type=HTML)
 
     def regions(self, parent: str) -> Response:
-        """The region dropdown: provinces under `000000000000`, cities under a province (12-digit codes)."""
+        """The region dropdown: provinces under `000000000000`, cities under a province, counties under a
+        city (12-digit codes)."""
         seen: dict[str, str] = {}
         for e in world.enterprises():
             province_code = e.city_code[:2] + "0000"
@@ -290,8 +341,35 @@ class PermitPlatform:
                 seen[province_code + "000000"] = e.province
             elif parent == province_code + "000000":
                 seen[e.city_code + "000000"] = e.city
+            elif parent == e.city_code + "000000" and e.county_code != e.city_code:
+                # A city without counties (东莞市) has towns below it, which the world does not know.
+                seen[e.county_code + "000000"] = e.county
         return Response.json({"regions": [{"regioncode": code, "regionname": name}
                                           for code, name in sorted(seen.items())]})
+
+
+    def industry_tree(self, body: bytes) -> Response:
+        """The industry tree's lazy loading: a JSON body `{"nodecode": …, "name": …, "hyids": …}`.
+
+        `nodecode` "" gives the top level, a node id its children; a `name` searches the whole tree. The
+        answer is a JSON array behind the `/**/` guard the platform puts in front of its JSON.
+        """
+        try:
+            query = json.loads(body.decode("utf-8") or "{}")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return Response(ERROR_PAGE, content_type=HTML)
+        if not isinstance(query, dict):
+            return Response(ERROR_PAGE, content_type=HTML)
+        nodecode, name = str(query.get("nodecode") or ""), str(query.get("name") or "")
+        parents = {parent for _, parent, _ in INDUSTRY_TREE}
+        if name:
+            chosen = [node for node in INDUSTRY_TREE if name in node[2]]
+        else:
+            chosen = [node for node in INDUSTRY_TREE if node[1] == (nodecode or "0")]
+        nodes = [{"id": node, "pId": parent, "singlehyname": label, "isParent": node in parents}
+                 for node, parent, label in chosen]
+        return Response("/**/" + json.dumps(nodes, ensure_ascii=False),
+                        content_type="application/json;charset=UTF-8")
 
 
 def _matches(row: Listing, filters: dict[str, str]) -> bool:
@@ -304,6 +382,7 @@ def _matches(row: Listing, filters: dict[str, str]) -> bool:
         (filters["registerentername"], lambda v: v in p.site_name),
         (filters["xkznum"], lambda v: v in p.number),
         (filters["treadname"], lambda v: e.industry in v.split(",")),
+        (filters["treadcode"], lambda v: INDUSTRY_IDS[e.industry] in v.split(",")),
         (filters["publishtime"], lambda v: p.issued >= v),
     )
     return all(check(value) for value, check in checks if value)
@@ -476,3 +555,369 @@ def render_basic_info(row: Listing) -> str:
 </body>
 </html>
 """
+
+
+# --- outlets and their permitted limits (air and water tabs) ---
+
+AIR_UNIT = "mg/Nm3"
+WATER_UNIT = "mg/L"
+# Annual tonnages are permitted for these pollutants, on main outlets only (HJ 942-2018 总则).
+ANNUAL_AIR = ("颗粒物", "二氧化硫", "氮氧化物", "挥发性有机物")
+ANNUAL_WATER = ("化学需氧量", "氨氮")
+# Hours a year an air outlet is assumed to emit when the annual tonnage is worked out from its limit.
+AIR_HOURS = 8000
+# Flue gas per tonne of waste burnt (Nm3/t), to size a furnace's stack from its capacity.
+FLUE_GAS_PER_TONNE = 5500
+LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class AirLimit:
+    """One pollutant row of an air outlet, the cells as printed (the annual cells are computed)."""
+
+    pollutant: str
+    hourly: str
+    daily: str
+    rate: str = "/"
+    stricter: str = "/"
+
+
+@dataclass(frozen=True)
+class WaterLimit:
+    pollutant: str
+    concentration: str
+
+
+@dataclass(frozen=True)
+class OutletPlan:
+    """An outlet as an industry lays it out: name, main outlet or not, limits."""
+
+    name: str
+    main: bool
+    limits: tuple[AirLimit, ...] | tuple[WaterLimit, ...]
+
+
+@dataclass(frozen=True)
+class PermitOutlet:
+    code: str  # DA001 / DW001 (HJ 608-2017)
+    name: str
+    main: bool
+    limits: tuple[AirLimit, ...] | tuple[WaterLimit, ...]
+    annual: dict[str, str]  # pollutant → tonnes a year as printed, for the pollutants that have one
+
+
+def _air(value: float | str) -> str:
+    return f"{value}{AIR_UNIT}"
+
+
+def _water(value: float | str) -> str:
+    return f"{value}{WATER_UNIT}"
+
+
+# A standard with one concentration: the value in the first cell, the bare unit in the second.
+def _one(pollutant: str, value: float | str, rate: str = "/", stricter: str = "/") -> AirLimit:
+    return AirLimit(pollutant, _air(value), AIR_UNIT, rate, stricter)
+
+
+# Dimensionless limits (臭气浓度, 林格曼黑度): the second cell is left empty.
+def _bare(pollutant: str, value: str, stricter: str = "/") -> AirLimit:
+    return AirLimit(pollutant, value, "", "/", stricter)
+
+
+# GB 16297-1996 表2 (15 m stack) and GB 14554-93 表2 (15 m): rates in kg/h.
+_ODOUR = (AirLimit("氨（氨气）", "/", "/", "4.9"), AirLimit("硫化氢", "/", "/", "0.33"), _bare("臭气浓度", "2000"))
+_COATING = (_one("颗粒物", 120, "3.5"), _one("非甲烷总烃", 120, "10"), _bare("臭气浓度", "2000"))
+# GB 8978-1996 三级 / GB/T 31962-2015 B级: discharge into a municipal sewer.
+_SEWER = (WaterLimit("化学需氧量", _water(500)), WaterLimit("氨氮", _water(45)), WaterLimit("总磷", _water(8)),
+          WaterLimit("悬浮物", _water(400)), WaterLimit("pH值", "6-9"))
+
+# GB 18485-2014 表4: (1-hour average, 24-hour average) mg/Nm3 of an incineration furnace's stack.
+FURNACE_LIMITS: tuple[tuple[str, int, int], ...] = (
+    ("颗粒物", 30, 20),
+    ("二氧化硫", 100, 80),
+    ("氮氧化物", 300, 250),
+    ("一氧化碳", 100, 80),
+    ("氯化氢", 60, 50),
+)
+INCINERATION_GENERAL_AIR = (
+    OutletPlan("飞灰仓排气筒", False, (_one("颗粒物", 120, "3.5"),)),
+    OutletPlan("渗滤液处理站除臭排气筒", False, _ODOUR),
+)
+INCINERATION_WATER = (OutletPlan("废水总排放口", True, _SEWER),)
+# The second site of an incineration enterprise is not on the monitoring platform: it treats leachate.
+INCINERATION_SECOND_SITE_AIR = (OutletPlan("渗滤液处理站除臭排气筒", False, _ODOUR),)
+
+# What each other industry's permit lists, by the standards its basic-info tab names.
+AIR_PLANS: dict[str, tuple[OutletPlan, ...]] = {
+    "机制纸及纸板制造": (  # GB 13271-2014 表2, coal-fired boiler
+        OutletPlan("锅炉废气排放口1#", True, (_one("颗粒物", 50), _one("二氧化硫", 300),
+                                          _one("氮氧化物", 300, stricter="150"), _one("汞及其化合物", 0.05),
+                                          _bare("林格曼黑度", "1级"))),
+        OutletPlan("污水处理站废气排放口", False, _ODOUR),
+    ),
+    "化学原料和化学制品制造业": (  # GB 16297-1996, GB 14554-93; the rows of the archived page (§1.4)
+        OutletPlan("RTO焚烧炉排放口", True, (_one("挥发性有机物", 60), _one("颗粒物", 20),
+                                         _one("氨（氨气）", 30, "1", "30"), _bare("臭气浓度", "1000", "1000"))),
+        OutletPlan("三车间废气排放口", False, (_one("挥发性有机物", 70, "3", "70"),)),
+        OutletPlan("危废暂存间排气筒", False, (_one("非甲烷总烃", 120, "10"),)),
+    ),
+    "金属表面处理及热处理加工": (  # GB 21900-2008 表5
+        OutletPlan("酸洗废气排放口", False, (_one("氯化氢", 30), _one("硫酸雾", 30), _one("氮氧化物", 200))),
+        OutletPlan("镀铬废气排放口", False, (_one("铬酸雾", 0.05),)),
+    ),
+    "棉印染精加工": (OutletPlan("定型机废气排放口", False, _COATING),),
+    "炼钢": (  # GB 28664-2012 表2
+        OutletPlan("转炉二次烟气排放口", True, (_one("颗粒物", 20),)),
+        OutletPlan("电炉烟气排放口", True, (_one("颗粒物", 20), _one("氟化物", 5),
+                                       AirLimit("二噁英类", "0.5ng-TEQ/Nm3", "ng-TEQ/Nm3"))),
+        OutletPlan("钢渣处理排气筒", False, (_one("颗粒物", 100),)),
+    ),
+    "污水处理及其再生利用": (),
+    "热力生产和供应": (  # GB 13223-2011 表1; the stricter column holds the ultra-low emission commitment
+        OutletPlan("1号锅炉烟囱", True, (_one("颗粒物", 30, stricter="10"), _one("二氧化硫", 100, stricter="35"),
+                                     _one("氮氧化物", 100, stricter="50"), _one("汞及其化合物", 0.03),
+                                     _bare("林格曼黑度", "1级"))),
+        OutletPlan("煤场转运站排气筒", False, (_one("颗粒物", 120, "3.5"),)),
+    ),
+    "皮革鞣制加工": (OutletPlan("涂饰废气排放口", False, _COATING),),
+}
+WATER_PLANS: dict[str, tuple[OutletPlan, ...]] = {
+    "机制纸及纸板制造": (OutletPlan("废水总排放口", True, (  # GB 3544-2008 表2
+        WaterLimit("化学需氧量", _water(90)), WaterLimit("五日生化需氧量", _water(20)),
+        WaterLimit("悬浮物", _water(30)), WaterLimit("氨氮", _water(8)), WaterLimit("总氮", _water(12)),
+        WaterLimit("总磷", _water(0.8)), WaterLimit("色度", "50"), WaterLimit("可吸附有机卤素", _water(12)))),),
+    "化学原料和化学制品制造业": (OutletPlan("废水总排放口", True, (
+        WaterLimit("化学需氧量", _water(500)), WaterLimit("氨氮", _water(45)), WaterLimit("总氮", _water(70)),
+        WaterLimit("总磷", _water(8)), WaterLimit("石油类", _water(20)))),),
+    "金属表面处理及热处理加工": (  # GB 21900-2008 表2; first-class pollutants at the workshop outlet
+        OutletPlan("废水总排放口", True, (WaterLimit("化学需氧量", _water(80)), WaterLimit("氨氮", _water(15)),
+                                       WaterLimit("总铜", _water(0.5)), WaterLimit("悬浮物", _water(50)))),
+        OutletPlan("含铬废水车间排放口", True, (WaterLimit("总铬", _water(1.0)), WaterLimit("六价铬", _water(0.2)))),
+        OutletPlan("含镍废水车间排放口", True, (WaterLimit("总镍", _water(0.5)),)),
+    ),
+    "棉印染精加工": (OutletPlan("废水总排放口", True, (  # GB 4287-2012 表2, indirect discharge
+        WaterLimit("化学需氧量", _water(200)), WaterLimit("五日生化需氧量", _water(50)),
+        WaterLimit("悬浮物", _water(100)), WaterLimit("氨氮", _water(20)), WaterLimit("总氮", _water(30)),
+        WaterLimit("总磷", _water(1.5)), WaterLimit("色度", "80"), WaterLimit("苯胺类", _water(1.0)),
+        WaterLimit("硫化物", _water(0.5)))),),
+    "炼钢": (OutletPlan("废水总排放口", True, (  # GB 13456-2012 表2
+        WaterLimit("化学需氧量", _water(50)), WaterLimit("氨氮", _water(5)), WaterLimit("悬浮物", _water(30)),
+        WaterLimit("石油类", _water(3)))),),
+    "污水处理及其再生利用": (OutletPlan("废水总排放口", True, (  # GB 18918-2002 一级A
+        WaterLimit("化学需氧量", _water(50)), WaterLimit("五日生化需氧量", _water(10)),
+        WaterLimit("悬浮物", _water(10)), WaterLimit("氨氮", _water(5)), WaterLimit("总氮", _water(15)),
+        WaterLimit("总磷", _water(0.5)), WaterLimit("pH值", "6-9"))),),
+    "热力生产和供应": (),
+    "皮革鞣制加工": (  # GB 30486-2013 表2, indirect discharge
+        OutletPlan("废水总排放口", True, (WaterLimit("化学需氧量", _water(300)), WaterLimit("氨氮", _water(70)),
+                                       WaterLimit("硫化物", _water(1.0)), WaterLimit("pH值", "6-9"))),
+        OutletPlan("含铬废水车间排放口", True, (WaterLimit("总铬", _water(1.5)), WaterLimit("六价铬", _water(0.1)))),
+    ),
+}
+
+
+def _leading_number(cell: str) -> float | None:
+    match = LEADING_NUMBER.match(cell)
+    return float(match[0]) if match else None
+
+
+def _figure(value: float) -> str:
+    """A number as the platform prints it: up to three decimals, no trailing zeros."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@cache
+def _furnace_plans() -> dict[str, tuple[OutletPlan, ...]]:
+    """World key → one stack per furnace, as the incineration platform lists the plant's outlets."""
+    names = {code: name for code, name, _ in incineration.POLLUTANTS}
+    stricter = {names[code]: _figure(limit) for code, limit in incineration.LOCAL_LIMITS.items()}
+    out = {}
+    for plant in incineration.platform_plants():
+        local = plant.enterprise.city_code == incineration.LOCAL_LIMIT_CITY
+        stacks = []
+        for furnace in plant.outlets:
+            limits = tuple(AirLimit(pollutant, _air(hourly), _air(daily), "/",
+                                    stricter[pollutant] if local else "/")
+                           for pollutant, hourly, daily in FURNACE_LIMITS)
+            # The platform names the outlet `1号焚烧炉排气筒DA001`: our name, then our code.
+            code = f"DA{furnace.number:03d}"
+            if not furnace.mp_name.endswith(code):
+                raise ValueError(f"incineration outlet {furnace.mp_name!r} no longer ends with {code}")
+            stacks.append(OutletPlan(furnace.mp_name.removesuffix(code), True, limits))
+        out[plant.enterprise.key] = tuple(stacks)
+    return out
+
+
+def _numbered(prefix: str, plans: tuple[OutletPlan, ...], row: Listing, flows: dict[str, float],
+              hours: float, annual_for: tuple[str, ...]) -> tuple[PermitOutlet, ...]:
+    """Code the outlets (main ones first) and work out the annual tonnage of the main outlets' pollutants."""
+    simplified = row.permit.management == "简化管理"
+    ordered = sorted(plans, key=lambda plan: not plan.main and not simplified)
+    out = []
+    for number, plan in enumerate(ordered, start=1):
+        main = plan.main and not simplified  # 简化管理 permits have general outlets only
+        annual: dict[str, str] = {}
+        if main:
+            for limit in plan.limits:
+                if limit.pollutant not in annual_for:
+                    continue
+                cells = (limit.daily, limit.hourly) if isinstance(limit, AirLimit) else (limit.concentration,)
+                concentration = next(v for v in map(_leading_number, cells) if v is not None)
+                annual[limit.pollutant] = _figure(concentration * flows[plan.name] * hours / 1e9)
+        out.append(PermitOutlet(f"{prefix}{number:03d}", plan.name, main, plan.limits, annual))
+    return tuple(out)
+
+
+@cache
+def outlets(dataid: str) -> tuple[tuple[PermitOutlet, ...], tuple[PermitOutlet, ...]]:
+    """A permit's (air, water) outlets with their limits; the same on every run."""
+    row = by_dataid()[dataid]
+    e = row.enterprise
+    rng = random.Random(f"outlets-{dataid}")
+    first_site = row.permit.number[18:21] == "001"
+    if e.incineration:
+        air_plans = ((*_furnace_plans()[e.key], *INCINERATION_GENERAL_AIR) if first_site
+                     else INCINERATION_SECOND_SITE_AIR)
+        water_plans = INCINERATION_WATER
+    else:
+        air_plans, water_plans = AIR_PLANS[e.industry], WATER_PLANS[e.industry]
+    furnaces = {f"{o.number}号焚烧炉排气筒": o.burn_ability for p in incineration.platform_plants()
+                if p.enterprise.key == e.key for o in p.outlets}
+    # Stack flows in Nm3/h (a furnace's from its capacity), water flows in m3/d.
+    air_flows = {plan.name: furnaces[plan.name] * FLUE_GAS_PER_TONNE / 24 if plan.name in furnaces
+                 else rng.randrange(20_000, 150_000, 500) for plan in air_plans}
+    big_water = 20_000 if e.industry == "污水处理及其再生利用" else 300
+    water_flows = {plan.name: float(rng.randrange(big_water, big_water * 5, 50)) for plan in water_plans}
+    # mg/Nm3 × Nm3/h × h → t: 1e9; mg/L × m3/d × d → t: 1e6 (hence 365 × 1000 against the 1e9).
+    return (_numbered("DA", air_plans, row, air_flows, AIR_HOURS, ANNUAL_AIR),
+            _numbered("DW", water_plans, row, water_flows, 365 * 1000, ANNUAL_WATER))
+
+
+AIR_HEADER = ("<tr>\n    <th rowspan=\"2\">排放口编号</th>\n    <th rowspan=\"2\">排放口名称</th>\n"
+              "    <th rowspan=\"2\">污染物种类</th>\n    <th rowspan=\"2\">许可排放小时浓度限值</th>\n"
+              "    <th rowspan=\"2\">许可排放日均浓度限值</th>\n    <th rowspan=\"2\">许可排放速率限值(kg/h)</th>\n"
+              "    <th colspan=\"5\">许可年排放量限值(t/a)</th>\n    <th rowspan=\"2\">承诺更加严格排放浓度限值</th>\n"
+              "  </tr>\n  <tr>\n    <th>第一年</th><th>第二年</th><th>第三年</th><th>第四年</th><th>第五年</th>\n"
+              "  </tr>")
+WATER_HEADER = ("<tr>\n    <th rowspan=\"2\">排放口编号</th>\n    <th rowspan=\"2\">排放口名称</th>\n"
+                "    <th rowspan=\"2\">污染物种类</th>\n    <th rowspan=\"2\">许可排放浓度限值</th>\n"
+                "    <th colspan=\"5\">许可年排放量限值(t/a)</th>\n  </tr>\n  <tr>\n"
+                "    <th>第一年</th><th>第二年</th><th>第三年</th><th>第四年</th><th>第五年</th>\n  </tr>")
+
+
+def _tds(cells: tuple[str, ...] | list[str]) -> str:
+    return "".join(f"<td>{_esc(cell)}</td>" for cell in cells)
+
+
+def _air_rows(items: tuple[PermitOutlet, ...]) -> list[str]:
+    rows = []
+    for outlet in items:
+        for limit in outlet.limits:
+            assert isinstance(limit, AirLimit)
+            years = [outlet.annual.get(limit.pollutant, "/")] * 5
+            cells = [outlet.code, outlet.name, limit.pollutant, limit.hourly, limit.daily, limit.rate, *years,
+                     limit.stricter]
+            rows.append(f"  <tr>{_tds(cells)}</tr>")
+    return rows
+
+
+def _air_totals(label: str, items: tuple[PermitOutlet, ...]) -> list[str]:
+    """The 合计 rows: the annual tonnages of the four pollutants summed over the outlets, `/` where none."""
+    rows = []
+    for index, pollutant in enumerate(ANNUAL_AIR):
+        values = [float(o.annual[pollutant]) for o in items if pollutant in o.annual]
+        year = _figure(sum(values)) if values else "/"
+        head = (f'<td colspan="2" rowspan="{len(ANNUAL_AIR)}">{label}</td>' if index == 0 else "")
+        rows.append(f'  <tr>{head}<td>{pollutant}</td><td colspan="3">/</td>{_tds([year] * 5)}<td>/</td></tr>')
+    return rows
+
+
+def _page(title: str, position: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+<title>{title}</title>
+</head>
+<body>
+<div class="container">
+<div class="position">当前位置:{position}</div>
+<div class="tb-con">
+{body}
+</div>
+</div>
+</body>
+</html>
+"""
+
+
+def render_air_tab(row: Listing) -> str:
+    """The air tab (approveAtmosphere_xkzgk): organised-emission limits per outlet, totals, special cases."""
+    air, _ = outlets(row.permit.dataid)
+    main = tuple(o for o in air if o.main)
+    general = tuple(o for o in air if not o.main)
+    grouptable = "\n".join([f"  {AIR_HEADER}", *_air_rows(main), *_air_totals("主要排放口合计", main)])
+    general_table = "\n".join([f"  {AIR_HEADER}", *_air_rows(general), *_air_totals("一般排放口合计", general)])
+    totals = "\n".join(_air_totals("全厂有组织排放总计", air))
+    body = f"""<p class="tit">1、大气污染物有组织排放许可限值</p>
+<p class="tit2">(1)主要排放口</p>
+<table width="100%" border="0" cellspacing="0" cellpadding="0" id="grouptable" class="edit-grid">
+{grouptable}
+</table>
+<p class="tit2">(2)一般排放口</p>
+<table width="100%" border="0" cellspacing="0" cellpadding="0" id="apply_table1" class="edit-grid">
+{general_table}
+</table>
+<p class="tit2">(3)全厂有组织排放总计</p>
+<table width="100%" border="0" cellspacing="0" cellpadding="0" id="totaltable" class="edit-grid">
+  <tr><th colspan="2">&nbsp;</th><th>污染物种类</th><th colspan="3">&nbsp;</th><th>第一年</th><th>第二年</th>\
+<th>第三年</th><th>第四年</th><th>第五年</th><th>&nbsp;</th></tr>
+{totals}
+</table>
+<p class="tit">2、特殊情况下大气污染物排放许可限值</p>
+<table width="100%" border="0" cellspacing="0" cellpadding="0" class="edit-grid">
+  <tr><th>环境质量限期达标规划要求</th><td>/</td></tr>
+  <tr><th>重污染天气应对要求</th><td>按所在地重污染天气应急预案要求执行</td></tr>
+</table>"""
+    return _page("大气污染物排放信息", "大气污染物排放信息审核", body)
+
+
+def render_water_tab(row: Listing) -> str:
+    """The water tab (approveWater_xkzgk): 9 cells per pollutant row of each outlet (our layout)."""
+    _, water = outlets(row.permit.dataid)
+    tables = []
+    for table_id, title, main in (("fswrwinfo1", "(1)主要排放口", True), ("fswrwinfo5", "(2)一般排放口", False)):
+        rows = [f"  {WATER_HEADER}"]
+        for outlet in (o for o in water if o.main is main):
+            for limit in outlet.limits:
+                assert isinstance(limit, WaterLimit)
+                years = [outlet.annual.get(limit.pollutant, "/")] * 5
+                rows.append(f"  <tr>{_tds([outlet.code, outlet.name, limit.pollutant, limit.concentration, *years])}"
+                            "</tr>")
+        table_rows = "\n".join(rows)
+        tables.append(f"""<p class="tit2">{title}</p>
+<table width="100%" border="0" cellspacing="0" cellpadding="0" id="{table_id}" class="edit-grid">
+{table_rows}
+</table>""")
+    body = "<p class=\"tit\">1、水污染物排放许可限值</p>\n" + "\n".join(tables)
+    return _page("水污染物排放信息", "水污染物排放信息审核", body)
+
+
+OTHER_CONTENT = (
+    ("其他控制及管理要求", "按《排污许可管理条例》及排污许可证规定开展自行监测、环境管理台账记录和执行报告编制。"),
+    ("环境管理台账记录要求", "台账保存期限不少于五年。"),
+    ("执行报告要求", "{reports}"),
+    ("信息公开要求", "通过全国排污许可证管理信息平台公开污染物排放信息。"),
+)
+
+
+def render_other_tab(row: Listing) -> str:
+    """The 其他许可内容 tab (approveothercon_xkzgk): th/td rows of free text."""
+    reports = "年度执行报告、季度执行报告" if row.permit.management == "重点管理" else "年度执行报告"
+    rows = "\n".join(f"  <tr>\n    <th>{label}</th>\n    <td>{_esc(text.format(reports=reports))}</td>\n  </tr>"
+                     for label, text in OTHER_CONTENT)
+    body = f"""<table width="100%" border="0" cellspacing="0" cellpadding="0" id="othercon_table" class="edit-grid">
+{rows}
+</table>"""
+    return _page("其他许可内容", "其他许可内容审核", body)
