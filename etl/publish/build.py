@@ -28,6 +28,7 @@ from crawlers import paths
 from crawlers.base import load_metadata
 from etl.facts import taxonomy
 from etl.publish.charts import Point, line_chart
+from etl.publish.lists import write_lists
 from etl.warehouse import connect
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site"
@@ -273,6 +274,7 @@ class SiteBuilder:
             )
         self.write(self.url("unmatched"), "unmatched.html", records=unmatched)
         self.write(self.url("sources"), "sources.html", sources=self.sources())
+        write_lists(self, companies, taxonomy()[2])
         shutil.copytree(SITE_SRC / "static", self.out / "static", dirs_exist_ok=True)
         self.company_count = len(companies)
 
