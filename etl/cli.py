@@ -79,8 +79,8 @@ def cmd_match(args: argparse.Namespace) -> int:
 
     result = match()
     methods = ", ".join(f"{n} by {m}" for m, n in sorted(result.linked.items())) or "none linked"
-    print(f"  {result.records} records → {result.enterprises} enterprises ({methods}); "
-          f"{result.unmatched} unmatched (listed on the site)")
+    print(f"  {result.records} records → {result.enterprises} enterprises ({methods}; {result.provisional} "
+          f"provisional); {result.unmatched} unmatched, {result.review} of them for `qingtian review`")
     return 0
 
 
@@ -116,6 +116,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_hj212(args: argparse.Namespace) -> int:
     from crawlers.helpers import hj212
 
+    if args.action == "listen":
+        from crawlers.hj212_listener import run_listen
+
+        return run_listen(args.port, args.seconds)
+    if not args.file:
+        print("qingtian hj212 parse: give a FILE of frames", file=sys.stderr)
+        return 2
     bad = 0
     text = Path(args.file).read_text(encoding="ascii", errors="replace")
     for number, line in enumerate(text.splitlines(), 1):
@@ -169,6 +176,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from crawlers.helpers.penalty_file import cmd_parse as parse_file
+
+    return parse_file(args)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from etl.review import cmd_review as review
+
+    return review(args)
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from etl.screen import cmd_screen as screen
+
+    return screen(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from etl.bench import run
+
+    return run(args.target, args.scale, Path(args.data) if args.data else None)
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
     "demo": (cmd_demo, "replay → crawl → load → match → build → serve, in one go",
              "qingtian demo              # ends serving http://127.0.0.1:8000\n"
@@ -182,8 +214,19 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
     "match": (cmd_match, "link records to enterprises by USCC and record why", "qingtian match"),
     "build": (cmd_build, "render the static site from the warehouse marts", "qingtian build"),
     "serve": (cmd_serve, "serve the built site", "qingtian serve --port 8000"),
-    "hj212": (cmd_hj212, "parse HJ 212 data-logger frames (one per line) and print one JSON object per frame",
-              "qingtian hj212 parse frames.txt"),
+    "hj212": (cmd_hj212, "parse HJ 212 data-logger frames (one per line) and print one JSON object per frame, "
+              "or receive them over TCP (listen), archiving every frame and answering those that ask",
+              "qingtian hj212 parse frames.txt\nqingtian hj212 listen --port 9212 --for 3600"),
+    "parse": (cmd_parse, "read one penalty decision (HTML, PDF, DOCX or text; detected by content) and print its "
+              "fields as JSON", "qingtian parse penalty decision.pdf"),
+    "review": (cmd_review, "judge the name matches `qingtian match` left for review (positive | negative | unsure)",
+               "qingtian review --list\nqingtian review --judge RECORD_ID ENTERPRISE_ID positive --who alice\n"
+               "qingtian review --who alice      # asks about each pending pair"),
+    "screen": (cmd_screen, "match a list of companies (CSV/XLSX: name, uscc, address, region) against the "
+               "warehouse's enterprises or a registry", "qingtian screen suppliers.xlsx --out screened.csv\n"
+               "qingtian screen list.csv --against registry.csv --out screened.csv"),
+    "bench": (cmd_bench, "measure a stage: `match` prints precision/recall per band and throughput",
+              "qingtian bench match --scale 100000"),
 }
 
 
@@ -216,11 +259,35 @@ def parser() -> argparse.ArgumentParser:
         elif name == "build":
             sub.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
         elif name == "hj212":
-            sub.add_argument("action", choices=["parse"], help="what to do with the frames")
-            sub.add_argument("file", help="a file of frames, one per line")
+            sub.add_argument("action", choices=["parse", "listen"], help="what to do with the frames")
+            sub.add_argument("file", nargs="?", help="parse: a file of frames, one per line")
+            sub.add_argument("--port", type=int, default=9212, help="listen: TCP port on 127.0.0.1 (default 9212)")
+            sub.add_argument("--for", dest="seconds", type=float, help="listen: stop after SECONDS (default: Ctrl-C)")
+        elif name == "review":
+            sub.add_argument("--list", action="store_true", help="list the pending pairs with their evidence")
+            sub.add_argument("--unsure", action="store_true", help="list the pairs judged unsure (second opinion)")
+            sub.add_argument("--judge", nargs=3, metavar=("RECORD_ID", "ENTERPRISE_ID", "JUDGEMENT"),
+                             help="record one judgement: positive | negative | unsure")
+            sub.add_argument("--who", help="who judges (recorded with each judgement)")
+            sub.add_argument("--judgements", help="judgements file (default: warehouse/judgements.csv, or "
+                             "QINGTIAN_JUDGEMENTS)")
+            sub.add_argument("--warehouse", help="warehouse file (default: the data folder's)")
+        elif name == "screen":
+            sub.add_argument("list", help="CSV or XLSX with a `name` column (optionally uscc, address, region)")
+            sub.add_argument("--against", help="a registry CSV/XLSX (uscc, name, …) or a warehouse file "
+                             "(default: the warehouse's enterprises)")
+            sub.add_argument("--out", help="write the results here as CSV (default: standard output)")
+        elif name == "bench":
+            sub.add_argument("target", choices=["match"], help="what to measure")
+            sub.add_argument("--scale", type=int, default=1_000_000,
+                             help="records and enterprises for the throughput run (default 1,000,000; 0 skips it)")
+            sub.add_argument("--data", help="folder of the incineration data (default: ../shared/data/incineration)")
         elif name == "serve":
             sub.add_argument("--port", type=int, default=8000)
             sub.add_argument("--site", help="folder to serve (default: data/site)")
+        elif name == "parse":
+            sub.add_argument("what", choices=["penalty"], help="the kind of document in FILE")
+            sub.add_argument("file", help="an HTML page, PDF or DOCX attachment, or text file")
     return top
 
 

@@ -103,13 +103,35 @@ def classify(text: str, penalty_types: list[str] | tuple[str, ...] = ()) -> Clas
     return Classification(tuple(categories) or ("other",), bool(reasons), tuple(reasons), _max_multiple(text))
 
 
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
+    ).fetchall()[0][0])
+
+
 def _tonnes(text: str) -> float:
     found = [float(t) for t in _TONNES.findall(text)]
     return max(found) if found else 0.0
 
 
+@cache
+def _rating_rules() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    spec = yaml.safe_load(RULES.read_text(encoding="utf-8"))["credit_ratings"]
+    return frozenset(spec["serious_grades"]), tuple(re.compile(p) for p in spec["yellow_serious_patterns"])
+
+
+def rating_severity(grade: str | None, reasons: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Why a credit rating counts as serious (empty when it does not)."""
+    grades, yellow = _rating_rules()
+    if grade in grades:
+        return ("credit_red_black",)
+    if grade == "yellow" and any(p.search(r) for r in reasons for p in yellow):
+        return ("credit_yellow_pollution",)
+    return ()
+
+
 def build(con: duckdb.DuckDBPyConnection) -> None:
-    """`intermediate.record_violations`: one row per penalty record."""
+    """`intermediate.record_violations`: one row per penalty record and per credit rating."""
     rows = con.execute(
         "SELECT record_id, coalesce(facts, ''), coalesce(laws_violated, []), coalesce(penalty_types, []), "
         "coalesce(title, '') FROM intermediate.int_penalties ORDER BY record_id"
@@ -120,6 +142,13 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         out.append({"record_id": record_id, "violation_types": list(result.violation_types),
                     "serious": result.serious, "serious_reasons": list(result.serious_reasons),
                     "exceedance_multiple": result.exceedance_multiple})
+    ratings = con.execute(
+        "SELECT record_id, grade, coalesce(reasons, []) FROM intermediate.int_credit_ratings ORDER BY record_id"
+    ).fetchall() if _exists(con, "intermediate", "int_credit_ratings") else []
+    for record_id, grade, reasons in ratings:
+        why = rating_severity(grade, reasons)
+        out.append({"record_id": record_id, "violation_types": [f"credit_{grade}"] if grade else [],
+                    "serious": bool(why), "serious_reasons": list(why), "exceedance_multiple": None})
     frame = pd.DataFrame(out, columns=["record_id", "violation_types", "serious", "serious_reasons",
                                        "exceedance_multiple"])
     con.register("incoming_violations", frame)

@@ -34,7 +34,10 @@ class LoadResult:
 
 
 def content_hash(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    """What makes a record version new. Fields named `*_url` are provenance, not content: a document that
+    moved (or a replica on another port) is the same record, so they are left out."""
+    content = {k: v for k, v in fields.items() if not k.endswith("_url")}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def _sha256(path: Path) -> str:

@@ -44,6 +44,24 @@ def table() -> dict[str, str]:
     return out
 
 
+@cache
+def current() -> frozenset[str]:
+    """Codes still in use: their latest name has no end year (`[1983-]嘉兴市`, not `[-1983]嘉兴地区`)."""
+    path = Path(stdnum.__file__).parent / "cn" / "loc.dat"
+    out = set()
+    province = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _LINE.match(line)
+        if match is None:
+            continue
+        indent, code, names = match.groups()
+        province = province if indent else code
+        full = province + code if indent else code + "0000"
+        if not re.search(r"\[\d*-\d+\][^,\[\]]*$", names):
+            out.add(full)
+    return frozenset(out)
+
+
 def describe(code: str | None) -> dict[str, str | None]:
     """Province, city and county names for a 6-digit division code (None where unknown)."""
     names = table()

@@ -33,7 +33,7 @@ def test_every_source_crawled_cleanly(pipeline: dict[str, Any]) -> None:
         assert report["ok"], (source, report["errors"][:5])
     assert reports["nat_mee_permits"]["records"] == {"permit": 60, "permit_outlet": 247, "permit_limit": 896}
     assert reports["nat_envsc_incineration"]["records"]["plant"] == 34
-    assert reports["zj_jxsthj_penalties"]["records"] == {"penalty": 30}
+    assert reports["zj_jxsthj_penalties"]["records"] == {"correction_order": 5, "penalty": 35}
 
 
 def test_warehouse_holds_every_record_with_its_evidence(con: duckdb.DuckDBPyConnection) -> None:
@@ -57,20 +57,33 @@ def test_one_enterprise_across_three_sources(con: duckdb.DuckDBPyConnection) -> 
     # The monitoring platform writes the name differently; the USCC still links it.
     assert "南湖嘉昌再生能源（南湖）有限责任公司" in aliases
     assert (province, city, permits, plants, industry) == ("浙江省", "嘉兴市", 2, 1, "生活垃圾焚烧发电")
-    # 嘉环罚〔2024〕19号 280,000 + 嘉环罚〔2025〕12号 52,120 + 嘉环罚〔2026〕21号 110,000
-    assert (penalties, fines) == (3, 442120)
+    # The bureau's 嘉环罚〔2024〕19号 280,000 + 嘉环罚〔2025〕12号 52,120 + 嘉环罚〔2026〕21号 110,000, and
+    # 嘉环罚字〔2026〕13号 172,200 that only Credit China carries. Credit China also copies the first two:
+    # one decision each, shown from the bureau's column with the copy listed.
+    assert (penalties, fines) == (4, 614320)
+    copies = dict(con.execute(
+        "SELECT decision_number, [c.source for c in also_published] FROM marts.penalties WHERE enterprise_id = ?",
+        [E00]).fetchall())
+    assert copies == {"嘉环罚〔2026〕21号": [], "嘉环罚字〔2026〕13号": [],
+                      "嘉环罚〔2025〕12号": ["nat_creditchina_penalties"],
+                      "嘉环罚〔2024〕19号": ["nat_creditchina_penalties"]}
     methods = dict(con.execute(
         "SELECT kind, any_value(method) FROM intermediate.record_links WHERE enterprise_id = ? GROUP BY kind",
         [E00]).fetchall())
-    assert methods == {"permit": "uscc_exact", "penalty": "uscc_exact", "plant": "uscc_exact"}
+    # The 2026 cleaner-production list is a PDF without codes: it links by the normalised name.
+    assert methods == {"permit": "uscc_exact", "penalty": "uscc_exact", "plant": "uscc_exact",
+                       "credit_rating": "uscc_exact", "cleaner_production": "name_exact"}
     assert con.execute("SELECT count(*) FROM marts.enterprises").fetchall()[0][0] >= 50
 
 
 def test_unmatched_records_are_kept_with_a_reason(con: duckdb.DuckDBPyConnection, pipeline: dict[str, Any]) -> None:
     rows = con.execute("SELECT code_status, count(*) FROM marts.unmatched_records GROUP BY 1").fetchall()
     statuses = dict(rows)
-    # Four decisions print masked codes (two of them on world enterprises); one individual has no code.
-    assert statuses == {"masked": 4, "empty": 1}
+    # Masked or missing codes link by name or to a provisional enterprise; only anonymised people (王某某)
+    # stay unmatched, and they are kept and listed.
+    names = [n for (n,) in con.execute("SELECT name FROM marts.unmatched_records").fetchall()]
+    assert names and all("某" in n for n in names), names
+    assert set(statuses) == {"empty"}
     assert pipeline["match"].unmatched == sum(statuses.values())
 
 
@@ -103,7 +116,7 @@ def test_site_pages(pipeline: dict[str, Any]) -> None:
     assert "南湖嘉昌再生能源有限公司" in page and E00 in page
     assert f"{E00}001P" in page and f"{E00}002U" in page
     assert 'class="record penalty"' in page and '<dd class="fine">52,120 元</dd>' in page
-    assert page.count('class="record penalty"') == 3
+    assert page.count('class="record penalty') == 4
     assert pipeline["origins"]["sthjj.jiaxing.gov.cn"] in page  # the source link
     assert 'href="../archive/' in page
     assert "<table class=\"monitoring\">" in page

@@ -72,9 +72,25 @@ CREATE TABLE IF NOT EXISTS intermediate.record_links (
     kind          VARCHAR NOT NULL,
     name          VARCHAR,
     code_printed  VARCHAR,
-    code_status   VARCHAR NOT NULL,  -- valid | masked | invalid | empty | org_code
-    code_reason   VARCHAR,
-    enterprise_id VARCHAR,           -- NULL: unmatched
-    method        VARCHAR,           -- uscc_exact | org_code
-    score         DOUBLE
+    code_status   VARCHAR NOT NULL,  -- valid | repaired | org_code | invalid | masked | empty
+    code_reason   VARCHAR,           -- `repaired: letter O read as 0`, `check character (GB 32100) fails; …`
+    enterprise_id VARCHAR,           -- a USCC, or `P-…` (provisional); NULL: unmatched or in review
+    method        VARCHAR,           -- uscc_exact | uscc_repaired | org_code | reviewer | name_exact | name_fuzzy | provisional
+                                     -- | review (pending: enterprise_id NULL)
+    score         DOUBLE,
+    code_used     VARCHAR,           -- the code matched on: the USCC as printed or repaired, or a 9-character org code
+    region_code   VARCHAR            -- the division the record's region text, address or name places it in
+);
+-- Warehouses made before the columns above existed.
+ALTER TABLE intermediate.record_links ADD COLUMN IF NOT EXISTS code_used VARCHAR;
+ALTER TABLE intermediate.record_links ADD COLUMN IF NOT EXISTS region_code VARCHAR;
+
+-- Written by `qingtian match`: candidate enterprises of records whose name match needs a person's judgement.
+CREATE TABLE IF NOT EXISTS intermediate.review_candidates (
+    record_id     VARCHAR NOT NULL,
+    enterprise_id VARCHAR NOT NULL,
+    score         DOUBLE NOT NULL,
+    rank          INTEGER NOT NULL,
+    judgement     VARCHAR,           -- the latest judgement on the pair (unsure), or NULL: not yet judged
+    PRIMARY KEY (record_id, enterprise_id)
 );

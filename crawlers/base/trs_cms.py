@@ -3,7 +3,11 @@
 A TRS column is static: `index.shtml` is page 1, `index_1.shtml` page 2 and so on; the page count is only
 in the pager script, `createPageHTML(total, current, "index", "shtml")`. Each list item links (usually
 relatively, `./202510/t20251015_5512345.shtml`) to one article whose text sits in `div.TRS_Editor`.
-Articles are penalty decisions here, parsed by `crawlers.helpers.penalty.parse_decision`.
+Articles are penalty decisions here, parsed by `crawlers.helpers.penalty.parse_decision`; orders to
+correct (责令改正违法行为决定书, recognised by their heading) by `crawlers.helpers.correction_order`; and a
+county page whose article is a table of cases (its header names 案件名称) gives one record a row
+(`crawlers.helpers.penalty_table`). Other tables (summaries of decisions published one by one) are not
+records: they are reported as `not_a_record` and skipped.
 
 Old TRS sites serve GBK; some say so in the Content-Type, some only in a meta tag, some nowhere. Pages are
 decoded with the charset actually declared (header, else meta, else the source YAML's `encoding`), and
@@ -22,7 +26,9 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.base import SourceSpider
-from crawlers.helpers.penalty import NotADecisionError, parse_decision
+from crawlers.helpers.correction_order import parse_correction_order
+from crawlers.helpers.penalty import NotADecisionError, parse_decision, signature, text_lines
+from crawlers.helpers.penalty_table import is_case_table, parse_case_table
 
 _PAGER = re.compile(
     r"""createPageHTML\(\s*(?P<total>\d+)\s*,\s*(?P<current>\d+)\s*,\s*["'](?P<stem>[\w-]+)["']\s*,"""
@@ -37,6 +43,7 @@ _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 # GB2312 and GBK pages routinely contain characters only GB18030 (their superset) defines.
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "utf8": "utf-8"}
+_CORRECTION_HEADING = re.compile(r"责令(?:限期)?改正(?:违法行为)?决定书$")
 
 
 def declared_charset(content_type: str, body: bytes, default: str) -> str:
@@ -78,6 +85,12 @@ def html_lines(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def article_tables(page: str, xpath: str) -> list[list[list[str]]]:
+    """The tables inside the article body at `xpath`: rows of cell texts (th and td alike)."""
+    return [[[html_lines(cell) for cell in row.xpath("./th|./td").getall()] for row in table.xpath(".//tr")]
+            for table in scrapy.Selector(text=page).xpath(f"{xpath}//table")]
+
+
 def article_text(page: str, xpath: str) -> str:
     """The text of the article body selected by `xpath`; a page without one is an error."""
     fragments = scrapy.Selector(text=page).xpath(xpath).getall()
@@ -99,6 +112,10 @@ class TrsCmsColumnSpider(SourceSpider):
     title_xpath: ClassVar[str] = "//meta[@name='ArticleTitle']/@content"
     # Text → fields. A staticmethod so that the parser is not bound as a method.
     parse_document: ClassVar[Callable[[str], dict[str, Any]]] = staticmethod(parse_decision)
+    # Documents other than the YAML's record_kind, told apart by their heading: (heading, kind, parser).
+    other_documents: ClassVar[tuple[tuple[re.Pattern[str], str, Callable[[str], dict[str, Any]]], ...]] = (
+        (_CORRECTION_HEADING, "correction_order", parse_correction_order),
+    )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield scrapy.Request(self.url(self.metadata["data"]["url"]), callback=self.parse_list,
@@ -131,17 +148,41 @@ class TrsCmsColumnSpider(SourceSpider):
                 continue
             yield scrapy.Request(url, callback=self.parse_article)
 
+    def document_kind(self, text: str) -> tuple[str, Callable[[str], dict[str, Any]]]:
+        """The record kind and parser for an article, by its heading (one of its first lines)."""
+        for line in text_lines(text)[:4]:
+            for heading, kind, parse in self.other_documents:
+                if heading.search(line):
+                    return kind, parse
+        return self.metadata["record_kind"], self.parse_document
+
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         text = self.page_text(response)
         body = article_text(text, self.article_xpath)
+        titles = scrapy.Selector(text=text).xpath(self.title_xpath).getall()
+        if not titles:
+            raise ValueError(f"{response.url}: no article title at {self.title_xpath}")
+        case_tables = [t for t in article_tables(text, self.article_xpath) if is_case_table(t)]
+        if case_tables:
+            yield from self.parse_case_tables(response, body, case_tables, titles[0].strip())
+            return
+        kind, parse = self.document_kind(body)
         try:
-            fields = self.parse_document(body)
+            fields = parse(body)
         except NotADecisionError as error:
             # Columns also carry summaries and notices; they are known, reported and skipped.
             self.report_error("not_a_record", response.url, str(error))
             return
-        titles = scrapy.Selector(text=text).xpath(self.title_xpath).getall()
-        if not titles:
-            raise ValueError(f"{response.url}: no article title at {self.title_xpath}")
         fields["source_page_title"] = titles[0].strip()
-        yield self.record(response, self.metadata["record_kind"], fields["decision_number_norm"], fields)
+        yield self.record(response, kind, fields["decision_number_norm"], fields)
+
+    def parse_case_tables(self, response: Response, body: str, tables: list[list[list[str]]],
+                          title: str) -> Iterator[dict[str, Any]]:
+        """One record per row of a county case table; the page's closing signature is the authority."""
+        closing = signature(text_lines(body), 0)
+        if closing is None:
+            raise ValueError(f"{response.url}: a case table without the signing bureau and date")
+        for table in tables:
+            for fields in parse_case_table(table, closing[0]):
+                fields["source_page_title"] = title
+                yield self.record(response, self.metadata["record_kind"], fields["decision_number_norm"], fields)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -285,3 +286,60 @@ def parse_decision(text: str) -> dict[str, Any]:
         "laws_applied": _laws(applied_sentences),
         "facts": facts,
     }
+
+
+# --- shared with the other readers of decision-like documents (correction orders, county case tables) ---
+
+
+def text_lines(text: str) -> list[str]:
+    """The non-empty lines of a document, stripped, full-width and non-breaking spaces as spaces."""
+    return _lines(text)
+
+
+def header_fields(lines: list[str]) -> dict[str, str]:
+    """The `标签：值` header fields (party, uscc, address, …) found on `lines`."""
+    return _header_fields(lines)
+
+
+def number_line(line: str) -> str | None:
+    """The 文号 if `line` is one (as printed, runs of spaces collapsed), else None."""
+    match = _NUMBER_LINE.match(line)
+    return re.sub(r"\s+", " ", match.group("number")).strip() if match else None
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of `text`, quotations of the law removed."""
+    return _sentences(text)
+
+
+def laws_in(found_in: list[str]) -> list[str]:
+    """`《法》第X条…` references in `found_in`, in order, each once."""
+    return _laws(found_in)
+
+
+def signature(lines: list[str], after: int) -> tuple[str, date, int] | None:
+    """The closing authority, date and the date's line index, searched upwards from the end to `after`."""
+    for i in range(len(lines) - 1, after - 1, -1):
+        match = _SIGNATURE.match(lines[i])
+        if match:
+            authority = match.group("authority").strip() or (lines[i - 1] if i > after else "")
+            if not _AUTHORITY.search(authority):
+                raise ValueError(f"{authority!r} before the date is not an authority")
+            start = i if match.group("authority").strip() else i - 1
+            return authority, numerals.parse_date(match.group("date")), start
+    return None
+
+
+def penalty_types_in(decision: str) -> list[str]:
+    """Our codes for the kinds of penalty named in a decision's wording (penalty_types.yml)."""
+    plain = _ADDRESSEE.sub("", _QUOTATION.sub("", decision))
+    found: list[str] = []
+    for label, code in penalty_type_labels():
+        if label in plain and code not in found:
+            found.append(code)
+    return found
+
+
+def fine_in(decision: str) -> tuple[int | float | None, str | None]:
+    """The fine in yuan and the phrase it was read from (ValueError on two different fines)."""
+    return _fine(decision)

@@ -9,7 +9,10 @@ The decisions are written the way real ones vary: 文号 brackets 〔〕 [] () �
 capital numerals with or without the figure, in lower-case numerals, in 万元 digits; codes printed,
 partly masked or fully masked, none for an individual; the long facts heading and the older template
 that merges sections 二 and 三; GBK pages, one of them declaring its charset only in a meta tag. One
-item is a quarterly summary table, not a decision. Parties are mostly the world's 嘉兴 enterprises
+item is a quarterly summary table, not a decision; another is the 海盐 branch's quarterly table of its
+cases (序号 | 案件名称 | 被处罚对象名称 | … | 处罚决定文号, the 东宁 layout of sources.md §2.1), one case a row;
+five are orders to correct (责令改正违法行为决定书: no fine, a deadline), in the numbered and the older
+plain layout. Parties are mostly the world's 嘉兴 enterprises
 (every one of them, the incineration plant e00 three times) and a few parties outside the world.
 """
 
@@ -675,6 +678,130 @@ def _summary_paragraphs(cases: list[Case]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Correction:
+    """An order to correct (责令改正违法行为决定书): no fine, a deadline."""
+
+    number: str
+    decided: str
+    party: str  # world enterprise key
+    violation: str  # key of VIOLATIONS
+    order: str  # the order, {deadline} where the deadline goes
+    deadline: str  # ISO
+    layout: str = "sections"  # sections | plain (older template: no numbered sections)
+    heading: str = "责令改正违法行为决定书"
+    signed_by: str = CITY_BUREAU
+    code: str = "printed"
+
+
+CORRECTIONS: tuple[Correction, ...] = (
+    Correction("嘉环(海)责改〔2024〕15号", "2024-09-24", "e48", "permit_outlets",
+               "于{deadline}前按照排污许可证规定规范设置排放口并设立标志牌", "2024-11-30", layout="plain",
+               heading="责令改正决定书", signed_by="嘉兴市生态环境局海宁分局"),
+    Correction("嘉环改字〔2025〕3号", "2025-02-18", "e37", "hazardous_manifest",
+               "立即停止违法行为，并于{deadline}前完成危险废物转移联单补录和管理台账整改", "2025-03-31"),
+    Correction("嘉环(秀)改〔2025〕9号", "2025-06-05", "e24", "cems_malfunction",
+               "于{deadline}前修复自动监测设备并恢复数据正常传输", "2025-07-15", code="masked"),
+    Correction("嘉环(桐)责改〔2025〕6号", "2025-08-27", "e49", "dust",
+               "在{deadline}之前对废钢料场采取密闭、围挡、遮盖等防尘措施", "2025-10-31", layout="plain"),
+    Correction("嘉环责改[2026]2号", "2026-04-14", "e34", "hazardous_storage",
+               "于{deadline}前完成危险废物贮存场所规范化整改", "2026-06-30"),
+)
+
+
+def correction_paragraphs(order: Correction, rng: random.Random) -> tuple[list[str], str]:
+    """The paragraphs of one order to correct and its party's name."""
+    party = _party(order.party)
+    decided = date.fromisoformat(order.decided)
+    ctx = Context(Case(order.number, order.decided, order.party, order.violation, 0), party, rng,
+                  decided - timedelta(days=rng.randint(10, 30)))
+    violation = VIOLATIONS[order.violation](ctx)
+    deadline = date.fromisoformat(order.deadline)
+    out = [order.signed_by, order.heading, order.number, f"当事人：{party.name}"]
+    if party.uscc is not None:
+        out.append(f"统一社会信用代码：{_masked(party.uscc) if order.code == 'masked' else party.uscc}")
+    out += [f"法定代表人：{party.legal_representative}", f"地址：{party.address}"]
+    violated = f"你单位的上述行为违反了{violation.violated}的规定。"
+    basis = f"依据《中华人民共和国行政处罚法》第二十八条第一款和{violation.basis}的规定"
+    command = f"我局责令你单位：{order.order.format(deadline=digits_date(deadline))}。"
+    report = "你单位应当在改正期限届满之日起五个工作日内将改正情况书面报告我局，我局将进行复查。"
+    _, court = _police_and_court(party.county)
+    remedy = (f"你单位如不服本决定，可以在收到本决定书之日起六十日内向嘉兴市人民政府申请行政复议，"
+              f"也可以在六个月内向{court}提起行政诉讼。")
+    if order.layout == "plain":
+        out += [*violation.facts, f"{violated}{basis}，现{command}", report, remedy]
+    else:
+        out += ["一、环境违法事实和证据", *violation.facts, violated, "二、责令改正的依据、内容和期限",
+                f"{basis}，{command}", report, "三、申请行政复议或者提起行政诉讼的途径和期限", remedy]
+    out += [order.signed_by, digits_date(decided)]
+    return out, party.name
+
+
+@dataclass(frozen=True)
+class TableCase:
+    """One row of the 海盐 branch's quarterly case table."""
+
+    number: str
+    decided: str
+    party: str  # world enterprise key
+    name: str  # 案件名称
+    facts: str  # 案件简要情况 without the decision
+    violated: str
+    basis: str
+    decision: str  # what was decided, fine written out
+
+
+HAIYAN_BUREAU = "嘉兴市生态环境局海盐分局"
+TABLE_CASES: tuple[TableCase, ...] = (
+    TableCase("嘉环(盐)罚〔2025〕4号", "2025-04-08", "e45", "超标排放水污染物案",
+              "2025年2月13日，我分局执法人员检查发现该公司废水总排放口外排废水化学需氧量浓度为"
+              "763mg/L，超过《污水综合排放标准》（GB 8978-1996）规定的500mg/L排放限值",
+              "《中华人民共和国水污染防治法》第十条", "《中华人民共和国水污染防治法》第八十三条第二项",
+              "责令其改正违法行为，并处罚款人民币壹拾贰万陆仟元"),
+    TableCase("嘉环(盐)罚〔2025〕6号", "2025-04-29", "e36", "未批先建案",
+              "2025年3月4日，我分局执法人员检查发现该公司位于海盐县百步镇的新增鞣制生产线未依法报批环境影响"
+              "报告表即开工建设，至检查时已建成",
+              "《中华人民共和国环境影响评价法》第二十五条", "《中华人民共和国环境影响评价法》第三十一条第一款",
+              "责令其停止建设，并处罚款人民币捌万元"),
+    TableCase("嘉环(盐)罚 〔2025〕 7号", "2025-05-20", "e45", "未按规定贮存危险废物案",
+              "2025年3月26日，我分局执法人员检查发现该公司将约12吨废活性炭露天堆放于厂区空地，未采取防扬散、"
+              "防流失、防渗漏措施",
+              "《中华人民共和国固体废物污染环境防治法》第七十九条",
+              "《中华人民共和国固体废物污染环境防治法》第一百一十二条第一款第六项",
+              "责令其改正违法行为，并处罚款人民币壹拾伍万元（¥150000元）"),
+    TableCase("嘉环(盐)罚〔2025〕9号", "2025-06-10", "e46", "挥发性有机物无组织排放案",
+              "2025年4月9日，我分局执法人员检查发现该公司位于海盐县的脱硝剂配制车间含挥发性有机物废气未经收集"
+              "处理直接无组织排放",
+              "《中华人民共和国大气污染防治法》第四十五条", "《中华人民共和国大气污染防治法》第一百零八条第一项",
+              "处人民币叁万伍仟元罚款"),
+    TableCase("嘉环(盐)罚〔2025〕11号", "2025-06-24", "e18", "自动监测设备不正常运行案",
+              "2025年5月7日，我分局执法人员检查发现该公司海盐县厂区烟气自动监测设备采样探头堵塞，数据连续"
+              "缺失41小时未报告",
+              "《排污许可管理条例》第二十条第一款", "《排污许可管理条例》第三十六条第四项",
+              "罚款5.2万元"),
+)
+
+
+def _table_paragraphs() -> list[str]:
+    """The 海盐 branch's quarterly table of cases: one case a row, the fine in the case summary."""
+    rows = []
+    for i, case in enumerate(TABLE_CASES, 1):
+        party = _party(case.party)
+        summary = f"{case.facts}，违反了{case.violated}的规定。我分局决定{case.decision}。"
+        cells = (str(i), case.name, party.name, party.uscc, summary, f"依据{case.basis}的规定",
+                 case.number, case.decided)
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    header = "".join(f"<th>{h}</th>" for h in ("序号", "案件名称", "被处罚对象名称", "统一社会信用代码",
+                                              "案件简要情况", "处罚依据", "处罚决定文号", "处罚决定日期"))
+    return [
+        "根据《中华人民共和国政府信息公开条例》和《环境行政处罚办法》的规定，现将我分局2025年第二季度"
+        "办结的环境行政处罚案件公开如下：",
+        f'<table border="1" class="case-table"><tr>{header}</tr>{"".join(rows)}</table>',
+        HAIYAN_BUREAU,
+        "2025年7月8日",
+    ]
+
+
 class JiaxingPenaltyColumn:
     """The 行政处罚 column of 嘉兴市生态环境局 (TRS CMS), as static pages."""
 
@@ -692,6 +819,15 @@ class JiaxingPenaltyColumn:
             article_id += rng.randint(900, 26000)
             path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{article_id}.shtml"
             pages.append(Page(path, published, _title(case, party), tuple(paragraphs), case.encoding, party))
+        for order in sorted(CORRECTIONS, key=lambda c: c.decided):
+            paragraphs, party = correction_paragraphs(order, rng)
+            published = date.fromisoformat(order.decided) + timedelta(days=rng.randint(2, 9))
+            path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{5_600_000 + rng.randint(1, 99999)}.shtml"
+            pages.append(Page(path, published, f"{party}{order.heading}", tuple(paragraphs), "utf-8", party))
+        published = date(2025, 7, 8)
+        path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{5_440_017}.shtml"
+        pages.append(Page(path, published, f"{HAIYAN_BUREAU}2025年第二季度环境行政处罚案件",
+                          tuple(_table_paragraphs()), "utf-8"))
         summary = [c for c in CASES if "2025-07-01" <= c.decided <= "2025-09-30"]
         published = date(2025, 10, 10)
         path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{5_470_001}.shtml"

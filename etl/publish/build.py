@@ -29,6 +29,7 @@ from crawlers.base import load_metadata
 from etl.facts import taxonomy
 from etl.publish.charts import Point, line_chart
 from etl.publish.lists import write_lists
+from etl.publish.outlets import write_outlets
 from etl.warehouse import connect
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site"
@@ -43,12 +44,35 @@ PENALTY_TYPE_LABELS = {
     "permit_revoked": "吊销许可证",
     "daily_penalty": "按日连续处罚",
 }
-LINK_LABELS = {"uscc_exact": "统一社会信用代码一致 USCC exact", "org_code": "组织机构代码一致 organisation code"}
+# Credit grades (企业环境信用评价): css class, Chinese, English.
+GRADES = {
+    "green": ("grade-green", "绿牌 环保诚信", "green: trustworthy"),
+    "blue": ("grade-blue", "蓝牌 环保良好", "blue: good"),
+    "yellow": ("grade-yellow", "黄牌 环保警示", "yellow: warning"),
+    "red": ("grade-red", "红牌 环保不良", "red: poor"),
+    "black": ("grade-black", "黑牌 环保严重失信", "black: seriously untrustworthy"),
+}
+AUDIT_TYPES = {
+    "over_standard": "超标排放 over the standard",
+    "over_total": "超总量 over the total quota",
+    "toxic_materials": "使用有毒有害原料 toxic raw materials",
+    "toxic_emissions": "排放有毒有害物质 toxic emissions",
+}
+LINK_LABELS = {
+    "uscc_exact": "统一社会信用代码一致 USCC exact",
+    "uscc_repaired": "统一社会信用代码（已修正）USCC repaired",
+    "org_code": "组织机构代码一致 organisation code",
+    "name_exact": "名称一致 name",
+    "name_fuzzy": "名称相似 name",
+    "reviewer": "人工核对 reviewer",
+    "provisional": "暂定企业 provisional",
+}
 CODE_STATUS_LABELS = {
     "masked": "代码被遮挡 code masked",
     "invalid": "代码无效 invalid code",
     "empty": "无代码 no code",
     "org_code": "旧组织机构代码 old organisation code",
+    "repaired": "代码已修正 code repaired",
 }
 
 
@@ -106,9 +130,12 @@ class SiteBuilder:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["num"] = lambda v: "—" if v is None else _fmt(v)
         self.built_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.pages = 0
         self.cited: dict[str, str] = {}  # archive digest → site-relative path of its copy
+        self.monitoring: dict[str, dict[str, Any]] = {}  # "ps_code:mp_code" → charts of that outlet
+        self.source_titles = {yml.stem: load_metadata(yml)["title"] for yml in sorted(SPIDERS.glob("*/*.yml"))}
 
     def url(self, kind: str, **values: str) -> str:
         return self.urls[kind].format(**values)
@@ -156,7 +183,26 @@ class SiteBuilder:
             p["archive_url"] = self.archive_url(p["archive_digest"], types.get(p["archive_digest"]))
             p["fetched_date"] = p["fetched_at"].strftime("%Y-%m-%d")
             p["anchor"] = "r-" + p["record_id"].split(":", 1)[1].replace(" ", "")
+            for copy in p["also_published"]:
+                copy["archive_url"] = self.archive_url(copy["archive_digest"], types.get(copy["archive_digest"]))
+                copy["title"] = self.source_titles.get(copy["source"], copy["source"])
             by_company[p["enterprise_id"]]["penalties"].append(p)
+        for r in _rows(self.con, "SELECT * FROM marts.credit_ratings WHERE enterprise_id IS NOT NULL"):
+            r["grade_css"], r["grade_zh"], r["grade_en"] = GRADES.get(r["grade"], ("", r["grade_label"], ""))
+            r["serious_labels"] = [labels.get(f"serious:{x}", {"label": x, "label_en": x})
+                                   for x in r["serious_reasons"]]
+            r["link_label"] = _link_label(r["link_method"], r["link_score"])
+            r["archive_url"] = self.archive_url(r["archive_digest"], types.get(r["archive_digest"]))
+            by_company[r["enterprise_id"]]["ratings"].append(r)
+        for o in _rows(self.con, "SELECT * FROM marts.correction_orders WHERE enterprise_id IS NOT NULL"):
+            o["link_label"] = _link_label(o["link_method"], o["link_score"])
+            o["archive_url"] = self.archive_url(o["archive_digest"], types.get(o["archive_digest"]))
+            by_company[o["enterprise_id"]]["orders"].append(o)
+        for c in _rows(self.con, "SELECT * FROM marts.cleaner_production WHERE enterprise_id IS NOT NULL"):
+            c["audit_labels"] = [AUDIT_TYPES.get(t, t) for t in c["audit_type"] or []]
+            c["link_label"] = _link_label(c["link_method"], c["link_score"])
+            c["archive_url"] = self.archive_url(c["archive_digest"], types.get(c["archive_digest"]))
+            by_company[c["enterprise_id"]]["audits"].append(c)
         for p in _rows(self.con, "SELECT * FROM marts.permits WHERE enterprise_id IS NOT NULL"):
             p["archive_url"] = self.archive_url(p["archive_digest"], types.get(p["archive_digest"]))
             by_company[p["enterprise_id"]]["permits"].append(p)
@@ -172,8 +218,11 @@ class SiteBuilder:
             e["region_label"] = _region_label(e)
             e["fines_label"] = _yuan(e["fines_yuan"])
             records = by_company[e["enterprise_id"]]
+            grade = GRADES.get(e["credit_grade"])
+            e["credit_label"] = f"{grade[1]} {grade[2]}（{e['credit_year']}）" if grade else "未评价 not rated"
             contexts.append({"e": e, "penalties": records["penalties"], "permits": records["permits"],
-                             "plants": records["plants"]})
+                             "plants": records["plants"], "ratings": records["ratings"],
+                             "audits": records["audits"], "orders": records["orders"]})
         return contexts
 
     def _attach_monitoring(self, by_company: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
@@ -214,6 +263,11 @@ class SiteBuilder:
                           for v in rows if v["pollutant_code"] == code]
                 charts.append({"caption": pollutant, "svg": line_chart(
                     f"{outlet['outlet_name']} {pollutant} 日均值 daily mean", "mg/m³", series, limits.get(code))})
+            self.monitoring[f"{outlet['ps_code']}:{outlet['mp_code']}"] = {
+                "name": outlet["outlet_name"], "charts": charts,
+                "exceedances": sum(1 for v in rows if v["exceeded"]),
+                "flagged": sum(1 for v in rows if v["flagged"]),
+            }
             plant["outlets"].append({
                 "name": outlet["outlet_name"],
                 "charts": charts,
@@ -254,7 +308,9 @@ class SiteBuilder:
 
     def build(self) -> None:
         companies = self.company_contexts()
+        outlets = write_outlets(self, companies, self.monitoring)
         for context in companies:
+            context["outlets"] = outlets.get(context["e"]["enterprise_id"], [])
             self.write(context["e"]["url"], "company.html", **context)
             self.write_json(context["e"]["url"].removesuffix(".html") + ".json", company_json(context))
         stats = self.con.execute(
@@ -301,8 +357,10 @@ class SiteBuilder:
         return written
 
 
-_JSON_DROP = {"fine_label", "types_label", "link_label", "anchor", "fetched_date", "outlets", "violation_labels",
-              "serious_labels"}
+_JSON_DROP = {
+    "monitoring", "limits", "grade_css", "grade_zh", "grade_en", "audit_labels", "fine_label", "types_label",
+    "link_label", "anchor", "fetched_date", "outlets", "violation_labels", "serious_labels",
+}
 
 
 def company_json(context: dict[str, Any]) -> dict[str, Any]:
@@ -317,6 +375,10 @@ def company_json(context: dict[str, Any]) -> dict[str, Any]:
                                           "city", "county", "address", "industry")},
         "penalties": [clean(p) for p in context["penalties"]],
         "permits": [clean(p) for p in context["permits"]],
+        "credit_ratings": [clean(r) for r in context["ratings"]],
+        "cleaner_production": [clean(c) for c in context["audits"]],
+        "correction_orders": [clean(o) for o in context["orders"]],
+        "permit_outlets": [clean(o) for o in context.get("outlets", [])],
         "plants": [{**clean(p), "outlets": [{"name": o["name"], "exceedances": o["exceedances"],
                                               "flagged": o["flagged"]} for o in p["outlets"]]}
                    for p in context["plants"]],

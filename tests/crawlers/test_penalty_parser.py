@@ -9,8 +9,17 @@ from typing import Any
 
 import pytest
 
-from crawlers.base.trs_cms import article_text, decode_page, pager
-from crawlers.helpers.penalty import NotADecisionError, normalise_number, parse_decision, penalty_type_labels
+from crawlers.base.trs_cms import article_tables, article_text, decode_page, pager
+from crawlers.helpers.correction_order import parse_correction_order
+from crawlers.helpers.penalty import (
+    NotADecisionError,
+    normalise_number,
+    parse_decision,
+    penalty_type_labels,
+    signature,
+    text_lines,
+)
+from crawlers.helpers.penalty_table import is_case_table, parse_case_table
 from crawlers.replay import world
 from crawlers.replay.server import Response
 from tests.conftest import fetch
@@ -42,11 +51,17 @@ def column() -> dict[str, tuple[Response, str]]:
     return articles
 
 
+CORRECTION = re.compile(r"责令改正(违法行为)?决定书$", re.MULTILINE)
+CASE_TABLE_INTRO = "办结的环境行政处罚案件公开如下"
+
+
 @cache
 def decisions() -> dict[str, dict[str, Any]]:
     """decision_number_norm → parsed fields, for every article that is a decision."""
     parsed: dict[str, dict[str, Any]] = {}
     for response, text in column().values():
+        if CORRECTION.search(text):
+            continue
         try:
             fields = parse_decision(text)
         except NotADecisionError:
@@ -71,7 +86,7 @@ def test_column_paging() -> None:
     dates = re.findall(r"<span>(\d{4}-\d\d-\d\d)</span>", "".join(
         page_text(fetch(HOST, f"{COLUMN}{name}.shtml")) for name in ("index", "index_1", "index_2")))
     assert dates == sorted(dates, reverse=True)
-    assert len(dates) == 31
+    assert len(dates) == 37
 
 
 def test_pager_is_required() -> None:
@@ -82,7 +97,7 @@ def test_pager_is_required() -> None:
 def test_every_decision_parses() -> None:
     parsed = decisions()
     assert len(parsed) == 30
-    assert len(column()) == 31  # and one quarterly summary
+    assert len(column()) == 37  # and a quarterly summary, a case table and five orders to correct
     codes = {code for _, code in penalty_type_labels()}
     for number, d in parsed.items():
         assert re.fullmatch(r"嘉环(（[南秀善盐海平桐]）)?罚字?〔20(24|25|26)〕\d+号", number), number
@@ -101,7 +116,7 @@ def test_every_decision_parses() -> None:
 
 
 def test_summary_table_is_not_a_decision() -> None:
-    summaries = [text for _, text in column().values() if "信息公开" in text or "公示如下" in text]
+    summaries = [text for _, text in column().values() if "公示如下" in text]
     assert len(summaries) == 1
     with pytest.raises(NotADecisionError, match="当事人"):
         parse_decision(summaries[0])
@@ -303,3 +318,125 @@ def test_structural_surprises_raise(text: str, message: str) -> None:
 def test_not_a_decision(drop: str) -> None:
     with pytest.raises(NotADecisionError):
         parse_decision(minimal().replace(drop, ""))
+
+
+# --- a county page with a table of cases ---
+
+
+@cache
+def case_table() -> tuple[str, list[list[list[str]]]]:
+    response, text = next(v for v in column().values() if CASE_TABLE_INTRO in v[1])
+    page = page_text(response)
+    return text, article_tables(page, ARTICLE)
+
+
+def test_case_table_rows() -> None:
+    text, tables = case_table()
+    assert len(tables) == 1 and is_case_table(tables[0])
+    with pytest.raises(NotADecisionError):
+        parse_decision(text)  # not one decision
+    authority, signed, _ = signature(text_lines(text), 0) or ("", None, 0)
+    assert authority == "嘉兴市生态环境局海盐分局" and str(signed) == "2025-07-08"
+    rows = {r["decision_number_norm"]: r for r in parse_case_table(tables[0], authority)}
+    assert list(rows) == ["嘉环（盐）罚〔2025〕4号", "嘉环（盐）罚〔2025〕6号", "嘉环（盐）罚〔2025〕7号",
+                          "嘉环（盐）罚〔2025〕9号", "嘉环（盐）罚〔2025〕11号"]
+    e45 = world.by_key("e45")
+    first = rows["嘉环（盐）罚〔2025〕4号"]
+    assert first["title"] == "超标排放水污染物案" and first["party"] == e45.name and first["uscc"] == e45.uscc
+    assert first["party_type"] == "organisation" and first["authority"] == "嘉兴市生态环境局海盐分局"
+    assert first["decision_date"] == "2025-04-08"
+    assert first["fine_yuan"] == 126000 and first["fine_text"] == "罚款人民币壹拾贰万陆仟元"
+    assert first["penalty_types"] == ["fine", "order_to_correct"]
+    assert first["laws_violated"] == ["《中华人民共和国水污染防治法》第十条"]
+    assert first["laws_applied"] == ["《中华人民共和国水污染防治法》第八十三条第二项"]
+    spaced = rows["嘉环（盐）罚〔2025〕7号"]
+    assert spaced["decision_number"] == "嘉环(盐)罚 〔2025〕 7号" and spaced["fine_yuan"] == 150000
+    assert rows["嘉环（盐）罚〔2025〕6号"]["penalty_types"] == ["fine", "order_to_correct"]  # 责令其停止建设
+    assert rows["嘉环（盐）罚〔2025〕9号"]["fine_text"] == "处人民币叁万伍仟元罚款"
+    wan = rows["嘉环（盐）罚〔2025〕11号"]
+    assert wan["fine_yuan"] == 52000 and wan["party"] == world.by_key("e18").name
+    assert wan["laws_applied"] == ["《排污许可管理条例》第三十六条第四项"]
+
+
+def test_summary_table_is_not_a_case_table() -> None:
+    response, _ = next(v for v in column().values() if "公示如下" in v[1])
+    [table] = article_tables(page_text(response), ARTICLE)
+    assert table[0] == ["序号", "处罚决定书文号", "被处罚单位", "处罚结果"]
+    assert not is_case_table(table)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: [[*t[0][:-1], "备注"], *t[1:]], "unknown column"),
+        (lambda t: [[c for c in r[:-2]] + [r[-1]] for r in t], "no column for"),
+        (lambda t: [t[0], t[1][:-1]], "a row of 7 cells"),
+        (lambda t: [t[0], [*t[1][:4], t[1][4].replace("责令其改正违法行为，并处罚款人民币壹拾贰万陆仟元", "予以表扬"), *t[1][5:]]],
+         "no known kind of penalty"),
+    ],
+)
+def test_case_table_is_strict(change: Any, message: str) -> None:
+    _, [table] = case_table()
+    with pytest.raises(ValueError, match=message):
+        parse_case_table(change(table), "嘉兴市生态环境局海盐分局")
+
+
+# --- orders to correct ---
+
+
+@cache
+def corrections() -> dict[str, dict[str, Any]]:
+    orders = [parse_correction_order(text) for _, text in column().values() if CORRECTION.search(text)]
+    return {o["decision_number_norm"]: o for o in orders}
+
+
+@pytest.mark.parametrize(
+    ("number", "printed", "party", "deadline", "decided", "authority"),
+    [
+        ("嘉环（海）责改〔2024〕15号", "嘉环(海)责改〔2024〕15号", "e48", "2024-11-30", "2024-09-24",
+         "嘉兴市生态环境局海宁分局"),
+        ("嘉环改字〔2025〕3号", "嘉环改字〔2025〕3号", "e37", "2025-03-31", "2025-02-18", "嘉兴市生态环境局"),
+        ("嘉环（秀）改〔2025〕9号", "嘉环(秀)改〔2025〕9号", "e24", "2025-07-15", "2025-06-05", "嘉兴市生态环境局"),
+        ("嘉环（桐）责改〔2025〕6号", "嘉环(桐)责改〔2025〕6号", "e49", "2025-10-31", "2025-08-27", "嘉兴市生态环境局"),
+        ("嘉环责改〔2026〕2号", "嘉环责改[2026]2号", "e34", "2026-06-30", "2026-04-14", "嘉兴市生态环境局"),
+    ],
+)
+def test_correction_orders(number: str, printed: str, party: str, deadline: str, decided: str,
+                           authority: str) -> None:
+    o = corrections()[number]
+    enterprise = world.by_key(party)
+    assert o["decision_number"] == printed and o["party"] == enterprise.name
+    assert o["address"] == enterprise.address
+    assert o["deadline"] == deadline and o["decision_date"] == decided and o["authority"] == authority
+    assert o["title"].startswith(authority) and o["title"].endswith("决定书")
+    assert o["order_text"] and "违反" not in o["order_text"]
+    assert o["laws_violated"] and o["laws_applied"][0] == "《中华人民共和国行政处罚法》第二十八条第一款"
+    assert "违反了" in o["facts"] and "责令你单位" not in o["facts"]
+    assert "fine_yuan" not in o
+
+
+def test_correction_order_details() -> None:
+    masked = corrections()["嘉环（秀）改〔2025〕9号"]
+    assert masked["uscc"] == "91330411742*****52" and masked["uscc_masked"] is True
+    assert masked["order_text"] == "于2025年7月15日前修复自动监测设备并恢复数据正常传输"
+    assert masked["laws_violated"] == ["《排污许可管理条例》第二十条第一款"]
+    two_steps = corrections()["嘉环改字〔2025〕3号"]
+    assert two_steps["order_text"].startswith("立即停止违法行为，并于2025年3月31日前")
+    plain = corrections()["嘉环（海）责改〔2024〕15号"]  # the older template, no numbered sections
+    assert plain["title"] == "嘉兴市生态环境局海宁分局责令改正决定书"
+    assert plain["laws_violated"] == ["《排污许可管理条例》第十八条"]
+    assert plain["laws_applied"] == ["《中华人民共和国行政处罚法》第二十八条第一款", "《排污许可管理条例》第三十六条第一项"]
+
+
+def test_correction_order_strictness() -> None:
+    _, text = next(v for v in column().values() if "嘉环改字〔2025〕3号" in v[1])
+    with pytest.raises(NotADecisionError, match="责令改正"):
+        parse_correction_order(minimal())  # a penalty decision is not an order to correct
+    with pytest.raises(ValueError, match="no 责令你单位"):
+        parse_correction_order(text.replace("我局责令你单位：", "我局要求你单位"))
+    with pytest.raises(ValueError, match="no authority and date"):
+        parse_correction_order(text.replace("2025年2月18日", ""))
+    with pytest.raises(NotADecisionError, match="当事人"):
+        parse_correction_order(text.replace("当事人：", "名称："))
+    with pytest.raises(ValueError, match="处罚决定书"):
+        parse_decision(text)  # and an order to correct is not a penalty decision

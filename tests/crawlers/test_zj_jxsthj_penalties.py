@@ -16,9 +16,10 @@ def test_crawl(data_dir: Path, replay: dict[str, str]) -> None:
     [report] = run_crawl(data_dir, SOURCE, origins=replay)
     assert report["ok"], report["errors"]
     assert report["finish_reason"] == "finished"
-    assert report["records"] == {"penalty": 30}
-    # robots.txt + 3 list pages + 31 articles, all answered
-    assert report["responses"] == {"200": 35}
+    # 30 decision pages, 5 rows of the 海盐 case table, 5 orders to correct
+    assert report["records"] == {"correction_order": 5, "penalty": 35}
+    # robots.txt + 3 list pages + 37 articles, all answered
+    assert report["responses"] == {"200": 41}
     # the quarterly summary table is reported and skipped, nothing else goes wrong
     assert [e["kind"] for e in report["errors"]] == ["not_a_record"]
 
@@ -26,13 +27,31 @@ def test_crawl(data_dir: Path, replay: dict[str, str]) -> None:
     assert len(items) >= 28
     assert len({item["record_id"] for item in items}) == len(items)
     for item in items:
-        assert item["kind"] == "penalty" and item["source"] == SOURCE
+        assert item["kind"] in ("penalty", "correction_order") and item["source"] == SOURCE
         assert item["record_id"] == f"{SOURCE}:{item['fields']['decision_number_norm']}"
         assert item["archive"]["digest"] and len(item["archive"]["digest"]) == 64
         assert item["url"].startswith(replay["sthjj.jiaxing.gov.cn"] + "/xxgk/xzcf/")
         assert item["fields"]["source_page_title"]
 
     by_number = {item["fields"]["decision_number_norm"]: item for item in items}
+
+    # the 海盐 case table: one record a row, all citing the one page
+    rows = [i for i in items if i["fields"]["authority"] == "嘉兴市生态环境局海盐分局"]
+    assert len(rows) == 5 and len({i["url"] for i in rows}) == 1
+    row = by_number["嘉环（盐）罚〔2025〕7号"]["fields"]
+    assert row["party"] == world.by_key("e45").name and row["uscc"] == world.by_key("e45").uscc
+    assert row["fine_yuan"] == 150000 and row["decision_date"] == "2025-05-20"
+    assert row["source_page_title"] == "嘉兴市生态环境局海盐分局2025年第二季度环境行政处罚案件"
+
+    # orders to correct: their own kind, no fine, a deadline
+    orders = {i["fields"]["decision_number_norm"]: i for i in items if i["kind"] == "correction_order"}
+    assert len(orders) == 5
+    order = orders["嘉环改字〔2025〕3号"]["fields"]
+    assert set(order) >= {"decision_number", "decision_number_norm", "party", "uscc", "uscc_masked", "authority",
+                          "decision_date", "facts", "order_text", "deadline", "laws_violated"}
+    assert "fine_yuan" not in order
+    assert order["party"] == world.by_key("e37").name and order["deadline"] == "2025-03-31"
+    assert order["source_page_title"] == "嘉兴兴永电镀有限公司责令改正违法行为决定书"
     e00 = world.by_key("e00")
     item = by_number["嘉环罚〔2025〕12号"]
     fields = item["fields"]

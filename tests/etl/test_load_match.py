@@ -55,20 +55,24 @@ def test_match_links_by_code_and_keeps_the_rest(crawled: Path) -> None:
     load()
     result = match()
     assert result.records == 7
-    assert result.linked == {"uscc_exact": 4, "org_code": 1}
-    assert result.unmatched == 2
+    # Records without a usable code land on provisional enterprises (etl/match.py), none stays unmatched.
+    assert result.linked == {"uscc_exact": 4, "org_code": 1, "provisional": 2}
+    assert (result.unmatched, result.provisional, result.review) == (0, 2, 0)
     con = connect()
-    rows = dict(con.execute(
-        "SELECT record_id, coalesce(method, code_status) FROM intermediate.record_links").fetchall())
-    assert rows["zj_jxsthj_penalties:嘉环罚〔2025〕13号"] == "masked"
-    assert rows["zj_jxsthj_penalties:嘉环罚〔2025〕14号"] == "org_code"
-    assert rows["zj_jxsthj_penalties:嘉环罚〔2025〕15号"] == "empty"
+    rows = {r: (status, method) for r, status, method in con.execute(
+        "SELECT record_id, code_status, method FROM intermediate.record_links").fetchall()}
+    assert rows["zj_jxsthj_penalties:嘉环罚〔2025〕13号"] == ("masked", "provisional")
+    assert rows["zj_jxsthj_penalties:嘉环罚〔2025〕14号"] == ("org_code", "org_code")
+    assert rows["zj_jxsthj_penalties:嘉环罚〔2025〕15号"] == ("empty", "provisional")
     enterprise = con.execute(
         "SELECT name, permit_count, penalty_count, fines_yuan, province, city, county FROM marts.enterprises "
         "WHERE uscc = ?", [GOOD]).fetchall()[0]
     assert enterprise == ("嘉兴恒瑞环保能源有限公司", 2, 1, 52120, "浙江省", "嘉兴市", "南湖区")
-    unmatched = con.execute("SELECT name FROM marts.unmatched_records ORDER BY name").fetchall()
-    assert unmatched == [("张三（个体工商户）",), ("某某化工有限公司",)]
+    provisional = con.execute(
+        "SELECT name, uscc, region_code, city FROM marts.enterprises WHERE enterprise_id LIKE 'P-%' ORDER BY name"
+    ).fetchall()
+    assert provisional == [("张三（个体工商户）", None, "330400", "嘉兴市"), ("某某化工有限公司", None, "330400", "嘉兴市")]
+    assert con.execute("SELECT name FROM marts.unmatched_records").fetchall() == []
     con.close()
 
 

@@ -1,6 +1,6 @@
 -- One row per enterprise: every record linked to a valid USCC, named by the most authoritative source.
 WITH linked AS (
-    SELECT l.enterprise_id, r.record_id, r.name, r.name_rank, r.address, r.kind
+    SELECT l.enterprise_id, r.record_id, r.name, r.name_rank, r.address, r.kind, l.region_code
     FROM intermediate.record_links l
     JOIN intermediate.int_named_records r USING (record_id)
     WHERE l.enterprise_id IS NOT NULL
@@ -18,19 +18,23 @@ named AS (
         (SELECT v.name FROM name_votes v WHERE v.enterprise_id = linked.enterprise_id
          ORDER BY v.records DESC, v.best_rank, length(v.name), v.name LIMIT 1) AS name,
         list_sort(list_distinct(list(name))) AS all_names,
-        first(address ORDER BY name_rank, record_id) FILTER (WHERE address IS NOT NULL) AS address
+        first(address ORDER BY name_rank, record_id) FILTER (WHERE address IS NOT NULL) AS address,
+        -- a provisional enterprise (`P-…`, no code yet) is placed where its records place it
+        CASE WHEN enterprise_id LIKE 'P-%'
+             THEN first(region_code ORDER BY name_rank, record_id) FILTER (WHERE region_code IS NOT NULL)
+             ELSE substr(enterprise_id, 3, 6) END AS region_code
     FROM linked
     GROUP BY enterprise_id
 )
 SELECT
     -- ids
     n.enterprise_id,
-    n.enterprise_id AS uscc,
+    CASE WHEN n.enterprise_id LIKE 'P-%' THEN NULL ELSE n.enterprise_id END AS uscc,
     -- names
     n.name,
     list_filter(n.all_names, lambda x: x <> n.name) AS aliases,
     -- places: the registering authority's division code, positions 3-8 of the USCC
-    substr(n.enterprise_id, 3, 6) AS region_code,
+    n.region_code,
     reg.province,
     reg.city,
     reg.county,
@@ -44,8 +48,16 @@ SELECT
     (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id AND p.serious
         AND p.decision_date >= current_date - INTERVAL 2 YEAR) AS serious_2y,
     (SELECT count(*) FROM marts.plants p WHERE p.enterprise_id = n.enterprise_id) AS plant_count,
+    -- the latest credit rating, and whether the enterprise is on a compulsory audit list
+    (SELECT first(r.grade ORDER BY r.year DESC, r.record_id) FROM marts.credit_ratings r
+        WHERE r.enterprise_id = n.enterprise_id) AS credit_grade,
+    (SELECT max(r.year) FROM marts.credit_ratings r WHERE r.enterprise_id = n.enterprise_id) AS credit_year,
+    (SELECT count(*) FROM marts.credit_ratings r WHERE r.enterprise_id = n.enterprise_id AND r.serious
+        AND r.year >= year(current_date) - 2) AS serious_ratings_2y,
+    (SELECT max(c.year) FROM marts.cleaner_production c WHERE c.enterprise_id = n.enterprise_id)
+        AS cleaner_production_year,
     (SELECT count(*) FROM marts.monitoring_values v WHERE v.enterprise_id = n.enterprise_id AND v.exceeded)
         AS exceedance_count
 FROM named n
-LEFT JOIN seeds.regions reg ON reg.code = substr(n.enterprise_id, 3, 6)
+LEFT JOIN seeds.regions reg ON reg.code = n.region_code
 ORDER BY n.enterprise_id

@@ -16,12 +16,14 @@ def test_company_page_shows_records_with_evidence(data_dir: Path) -> None:
     write_crawl(data_dir, "zj_jxsthj_penalties", "c1", [
         penalty("嘉环罚〔2025〕12号", "嘉兴恒瑞环保能源有限公司", GOOD, 52120),
         penalty("嘉环罚〔2025〕13号", "某某化工有限公司", "9133040*******123X", 100000),
+        penalty("嘉环(秀)罚〔2025〕9号", "王某某", None, 1800),
     ])
     load()
     match()
     result = build()
-    assert result.companies == 1
-    assert result.archived == 2  # the permit page and the one linked penalty; unmatched ones are not cited
+    # The masked-code company becomes a provisional enterprise; the anonymised person stays unmatched.
+    assert result.companies == 2
+    assert result.archived == 3  # the permit page and the two linked penalties; unmatched ones are not cited
     page = (result.path / "c" / f"{GOOD}.html").read_text(encoding="utf-8")
     assert "<h1 data-pagefind-meta=\"title\">嘉兴恒瑞环保能源有限公司</h1>" in page
     assert "52,120 元" in page
@@ -30,10 +32,13 @@ def test_company_page_shows_records_with_evidence(data_dir: Path) -> None:
     assert f"{GOOD}001P" in page
     assert 'href="http://127.0.0.1:9/zj_jxsthj_penalties/0.html"' in page
     archived = sorted((result.path / "archive").iterdir())
-    assert len(archived) == 2
+    assert len(archived) == 3
     assert any("嘉环罚〔2025〕12号" in p.read_text(encoding="utf-8") for p in archived)
     unmatched = (result.path / "unmatched.html").read_text(encoding="utf-8")
-    assert "某某化工有限公司" in unmatched and "代码被遮挡 code masked" in unmatched
+    assert "王某某" in unmatched and "某某化工有限公司" not in unmatched
+    provisional = next(p for p in (result.path / "c").glob("P-*.html"))
+    text = provisional.read_text(encoding="utf-8")
+    assert "某某化工有限公司" in text and "暂定企业 provisional" in text and "100,000 元" in text
     assert (result.path / "pagefind" / "pagefind-ui.js").exists()
     data = json.loads((result.path / "c" / f"{GOOD}.json").read_text(encoding="utf-8"))
     assert data["enterprise"]["name"] == "嘉兴恒瑞环保能源有限公司"

@@ -1,0 +1,1 @@
+SELECT * FROM staging.stg_zj_sthjt_cleaner_production__audits

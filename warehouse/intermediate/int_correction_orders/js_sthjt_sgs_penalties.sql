@@ -1,0 +1,1 @@
+SELECT * FROM staging.stg_js_sthjt_sgs_penalties__correction_orders

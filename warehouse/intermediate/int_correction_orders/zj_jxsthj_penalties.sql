@@ -1,0 +1,1 @@
+SELECT * FROM staging.stg_zj_jxsthj_penalties__correction_orders

@@ -1,0 +1,1 @@
+SELECT * FROM staging.stg_zj_sthjt_credit_ratings__ratings
