@@ -148,18 +148,11 @@ class ReplayServer:
         self.origins: dict[str, str] = {}
 
     def start(self) -> dict[str, str]:
-        """Start serving; returns replicated host → local origin (`http://127.0.0.1:PORT`).
-
-        A replica whose module is not written yet is skipped with a warning (sources land one at a time).
-        """
+        """Start serving; returns replicated host → local origin (`http://127.0.0.1:PORT`)."""
         for index, host in enumerate(REPLICAS):
             if host not in self.hosts:
                 continue
-            try:
-                replica = load_replica(host)
-            except ModuleNotFoundError as exc:
-                log.warning("no replica for %s yet (%s)", host, exc)
-                continue
+            replica = load_replica(host)
             port = self.port + index if self.port else 0
             server = ThreadingHTTPServer((self.bind, port), _handler_for(replica))
             server.daemon_threads = True
