@@ -6,6 +6,7 @@ code is the same whether it crawls the replica or the live site; only the origin
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
@@ -113,6 +114,12 @@ def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
                 log.exception("replica %s failed on %s %s", replica.host, method, self.path)
                 response = Response("<html><body>500 Internal Server Error</body></html>", 500)
             payload = response.encoded()
+            # Like the real hosts' web servers, answer conditional GETs: an ETag from the body, 304 on a match.
+            etag = f'"{hashlib.sha1(payload).hexdigest()[:16]}"'
+            if method in ("GET", "HEAD") and response.status == 200:
+                response.headers.setdefault("ETag", etag)
+                if self.headers.get("If-None-Match") == response.headers["ETag"]:
+                    response, payload = Response(b"", 304, headers={"ETag": response.headers["ETag"]}), b""
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Length", str(len(payload)))

@@ -9,6 +9,7 @@ previous site in place.
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import subprocess
@@ -331,6 +332,11 @@ class SiteBuilder:
         self.write(self.url("unmatched"), "unmatched.html", records=unmatched)
         self.write(self.url("sources"), "sources.html", sources=self.sources())
         write_lists(self, companies, taxonomy()[2])
+        # Further writers (exports, feeds, screening …) named in site/site.yml as "module:function(builder,
+        # companies)", each adding its own pages and files.
+        for target in self.config.get("writers", []):
+            module_name, function = target.split(":")
+            getattr(importlib.import_module(module_name), function)(self, companies)
         shutil.copytree(SITE_SRC / "static", self.out / "static", dirs_exist_ok=True)
         self.company_count = len(companies)
 
