@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup demo test lint bench clean chromium
+.PHONY: setup demo test fuzz lint bench load clean chromium
 
 setup: $(STAMP) chromium
 
@@ -33,11 +33,19 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# The parsers' properties with hundreds of thousands of generated inputs (tests/reliability/test_properties.py).
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider --durations=0 tests/reliability/test_properties.py
+
 lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/qingtian bench
+
+# 200 data loggers, 100,000 HJ 212 frames: every frame archived and answered, frames/s and p99 latency printed.
+load: setup
+	$(BIN)/qingtian bench hj212 --connections 200 --frames 100000
 
 clean:
 	rm -rf data .pytest_cache

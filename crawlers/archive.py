@@ -3,6 +3,7 @@
 One gzip WARC per crawl, `data/raw/<source>/<crawl_id>.warc.gz`, with an index line per record in
 `<crawl_id>.index.jsonl`. The record's reference (file, offset, sha256 of the body) is put in
 `request.meta["archive"]` before the spider sees the response, so every item can cite its evidence.
+A 304 Not Modified to a conditional request is archived as received (status 304, empty body).
 """
 
 from __future__ import annotations
@@ -75,6 +76,14 @@ class WarcArchive:
         writer.write_record(record)
         warc.flush()
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        # Validators for the next crawl's conditional requests (crawlers/incremental.py).
+        extra = {name: response.headers[header].decode("latin-1")
+                      for name, header in (("etag", b"ETag"), ("last_modified", b"Last-Modified"))
+                      if response.headers.get(header)}
+        # The page that led here: a failure here makes that page not done either (crawlers/incremental.py).
+        referer = request.headers.get(b"Referer")
+        if referer:
+            extra["referer"] = referer.decode("latin-1")
         ref: dict[str, Any] = {
             "warc": f"{spider.name}/{warc_path.name}",
             "offset": offset,
@@ -92,6 +101,7 @@ class WarcArchive:
                     "status": response.status,
                     "content_type": content_type,
                     "size": len(body),
+                    **extra,
                     **ref,
                 },
                 ensure_ascii=False,

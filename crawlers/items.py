@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scrapy.http import Response
@@ -23,3 +24,38 @@ def new_record(spider_name: str, response: Response, kind: str, key: str, fields
         "archive": response.meta.get("archive"),
         "fields": fields,
     }
+
+
+# Longest text kept in one field: real decisions' longest paragraphs (facts) run to a few thousand characters;
+# a longer one is cut here, marked, and reported (the archived source keeps the whole text).
+MAX_TEXT = 20_000
+TRUNCATED = "…〔截断 truncated: {n} characters〕"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """`text` without NULs, with lone surrogates as U+FFFD (they cannot be written as UTF-8), at most
+    MAX_TEXT characters plus a marker. Returns the text and whether it was cut."""
+    text = _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
+    if len(text) <= MAX_TEXT:
+        return text, False
+    return text[:MAX_TEXT] + TRUNCATED.format(n=len(text) - MAX_TEXT), True
+
+
+def clean_fields(value: Any, path: str = "") -> tuple[Any, list[str]]:
+    """`value` (a record's fields: dicts, lists, strings) with every string cleaned by `clean_text`;
+    also the paths of the fields that were cut."""
+    if isinstance(value, str):
+        text, cut = clean_text(value)
+        return text, [path] if cut else []
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        cut_paths: list[str] = []
+        for key, item in value.items():
+            out[clean_text(key)[0] if isinstance(key, str) else key], cut = clean_fields(item, f"{path}.{key}")
+            cut_paths += cut
+        return out, cut_paths
+    if isinstance(value, list | tuple):
+        cleaned = [clean_fields(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [c[0] for c in cleaned], [p for c in cleaned for p in c[1]]
+    return value, []

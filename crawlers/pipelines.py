@@ -16,7 +16,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawlers import paths
-from crawlers.items import RECORD_KEYS
+from crawlers.items import RECORD_KEYS, clean_fields
+from etl import crashpoint
 
 
 class _Stage:
@@ -36,7 +37,11 @@ class _Stage:
 
 
 class ValidatePipeline(_Stage):
-    """Drop (and report) records missing a required field; the YAML names them per record kind."""
+    """Drop (and report) records missing a required field; the YAML names them per record kind.
+
+    Every text is cleaned first (`crawlers.items.clean_text`: no NULs, no lone surrogates, at most
+    MAX_TEXT characters); a cut field is reported as `field_truncated`.
+    """
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.spider
@@ -45,6 +50,10 @@ class ValidatePipeline(_Stage):
             raise DropItem(f"{spider.name}: record without {', '.join(missing)} at {item.get('url')}")
         if not item["record_id"].startswith(f"{spider.name}:"):
             raise DropItem(f"{spider.name}: record id {item['record_id']!r} is not prefixed with the source")
+        item["fields"], cut = clean_fields(item["fields"])
+        for path in cut:
+            spider.report_error("field_truncated", item["url"], f"fields{path} cut to MAX_TEXT characters",  # type: ignore[attr-defined]
+                                item["record_id"])
         required = spider.metadata.get("required_fields", {}).get(item["kind"], [])  # type: ignore[attr-defined]
         empty = [f for f in required if item["fields"].get(f) in (None, "", [])]
         if empty:
@@ -87,6 +96,7 @@ class JsonLinesPipeline(_Stage):
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         self.out.write(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n")
+        crashpoint.reached("crawl.item")
         return item
 
     def close_spider(self) -> None:

@@ -7,6 +7,7 @@ YAML `assertions` make the report (and the `qingtian crawl` exit status) an erro
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -17,6 +18,34 @@ from twisted.python.failure import Failure
 
 from crawlers import paths
 from crawlers.archive import utcnow
+
+MAX_ERROR = 2000  # characters of one error's text: a UnicodeDecodeError's repr holds the whole page
+
+
+def _error_text(exception: BaseException) -> str:
+    text = repr(exception)
+    return text if len(text) <= MAX_ERROR else f"{type(exception).__name__}: {str(exception)[:MAX_ERROR]}"
+
+
+# A captcha page or a WAF's JavaScript challenge where content was expected.
+_BLOCKED = re.compile("验证码|安全验证|访问验证|\\$_ts\\s*=|captcha".encode(), re.IGNORECASE)
+
+
+class DownloadFailures:
+    """Downloader middleware, outermost: an exception that got past RetryMiddleware (retries spent) goes in
+    the report with its URL. (Scrapy's stats count such failures by type only.)"""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DownloadFailures:
+        return cls(crawler)
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        for extension in self.crawler.extensions.middlewares:
+            if isinstance(extension, CrawlReport):
+                extension.download_failed(request, exception)
 
 
 class CrawlReport:
@@ -62,11 +91,20 @@ class CrawlReport:
     def item_error(self, item: dict[str, Any], response: Response, spider: Spider, failure: Failure) -> None:
         self.errors.append(
             {"kind": "pipeline", "url": item.get("url"), "record_id": item.get("record_id"),
-             "error": repr(failure.value)}
+             "error": _error_text(failure.value)}
         )
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
-        self.errors.append({"kind": "parse", "url": response.url, "error": repr(failure.value)})
+        # A captcha or WAF challenge served with status 200 fails the parser; say what it was.
+        error = {"kind": "parse", "url": response.url, "error": _error_text(failure.value)}
+        if _BLOCKED.search(response.body[:8192]):
+            error["blocked"] = "a captcha or WAF challenge page where content was expected"
+        self.errors.append(error)
+
+    def download_failed(self, request: Request, exception: BaseException) -> None:
+        """A request that failed for good (no answer, timeout, cut transfer), after every retry."""
+        self.errors.append({"kind": "download", "url": request.url, "record_id": request.meta.get("record_id"),
+                            "error": _error_text(exception)})
 
     def request_failed(self, request: Request, spider: Spider) -> None:
         self.errors.append({"kind": "dropped_request", "url": request.url})
@@ -81,10 +119,15 @@ class CrawlReport:
             self.errors.append({"kind": "download", "error": failure_key.rsplit("/", 1)[1],
                                 "count": stats[failure_key]})
         assertions = spider.metadata.get("assertions", {})  # type: ignore[attr-defined]
+        incremental = bool(getattr(spider, "incremental", False))
         for kind, minimum in (assertions.get("min_records") or {}).items():
-            if self.kinds[kind] < minimum:
+            # An incremental crawl emits only what is new: the records known before count too.
+            known = spider.state.count(kind) if incremental else 0  # type: ignore[attr-defined]
+            if self.kinds[kind] + known < minimum:
                 self.errors.append({"kind": "assertion", "error":
-                                    f"{self.kinds[kind]} {kind} records, expected at least {minimum}"})
+                                    f"{self.kinds[kind]} {kind} records" + (f" (+{known} known)" if incremental
+                                                                             else "") +
+                                    f", expected at least {minimum}"})
         report = {
             "source": spider.name,
             "crawl_id": spider.crawl_id,  # type: ignore[attr-defined]
@@ -93,6 +136,9 @@ class CrawlReport:
             "finished": utcnow(),
             "finish_reason": reason,
             "requests": int(stats.get("downloader/request_count", 0)),
+            "incremental": incremental,
+            "not_modified": self.statuses[304],
+            "skipped_known": dict(sorted(getattr(spider, "skipped", {}).items())),
             "responses": dict(sorted(self.statuses.items())),
             "records": dict(sorted(self.kinds.items())),
             "errors": self.errors,

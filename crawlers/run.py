@@ -10,9 +10,11 @@ from typing import Any
 from crawlers import paths
 
 
-def crawl(sources: list[str], *, live: bool = False, origins: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def crawl(sources: list[str], *, live: bool = False, origins: dict[str, str] | None = None,
+          full: bool = False) -> list[dict[str, Any]]:
     """Crawl `sources` (spider names) in one Twisted reactor run and return their crawl reports.
 
+    Crawls are incremental (`crawlers.incremental`) unless `full`.
     Without `live` and without `origins`, the replicas are started on free ports for the crawl's duration.
     A reactor runs once per process: call this once, or from a subprocess (`qingtian crawl`).
     """
@@ -26,6 +28,7 @@ def crawl(sources: list[str], *, live: bool = False, origins: dict[str, str] | N
     crawl_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     settings.set("QINGTIAN_CRAWL_ID", crawl_id)
     settings.set("QINGTIAN_LIVE", live)
+    settings.set("QINGTIAN_FULL", full)
     server = None
     if not live:
         if origins is None:
@@ -33,6 +36,8 @@ def crawl(sources: list[str], *, live: bool = False, origins: dict[str, str] | N
             origins = server.start()
         settings.set("QINGTIAN_ORIGINS", origins)
         settings.setdict(settings.getdict("REPLAY_OVERRIDES"), priority="cmdline")
+        # Tests only: more overrides as JSON, e.g. a short DOWNLOAD_TIMEOUT for the fault-injection tests.
+        settings.setdict(json.loads(os.environ.get("QINGTIAN_TEST_SETTINGS") or "{}"), priority="cmdline")
     process = CrawlerProcess(settings)
     known = set(process.spider_loader.list())
     unknown = [s for s in sources if s not in known]
@@ -62,3 +67,22 @@ def spider_names() -> list[str]:
     from scrapy.utils.project import get_project_settings
 
     return sorted(SpiderLoader.from_settings(get_project_settings()).list())
+
+
+def summary(reports: list[dict[str, Any]]) -> str:
+    """One line: this crawl's requests in total, incremental or full, and the previous crawl's total of the same
+    sources (their latest earlier reports), so that a re-crawl shows what it saved."""
+    total = sum(int(r.get("requests", 0)) for r in reports)
+    mode = "incremental" if any(r.get("incremental") for r in reports) else "full"
+    previous = 0
+    found = False
+    for report in reports:
+        earlier = sorted(p for p in (paths.items_dir() / report["source"]).glob("*.report.json")
+                         if p.name < f"{report['crawl_id']}.report.json")
+        if earlier:
+            found = True
+            previous += int(json.loads(earlier[-1].read_text(encoding="utf-8")).get("requests", 0))
+    not_modified = sum(int(r.get("not_modified", 0)) for r in reports)
+    line = f"  {total} requests in total ({mode} crawl; {not_modified} answered 304 Not Modified)"
+    return line + (f"; the previous crawl of these sources made {previous}" if found else "")
+

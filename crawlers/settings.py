@@ -32,6 +32,12 @@ EXTENSIONS = {
     "crawlers.archive.WarcArchive": 100,
     "crawlers.report.CrawlReport": 200,
 }
+# Incremental crawls: revalidate what earlier crawls archived (crawlers/incremental.py).
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.incremental.ConditionalRequests": 580,
+    # Outermost: requests that failed after every retry go in the crawl report with their URL.
+    "crawlers.report.DownloadFailures": 50,
+}
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePipeline": 100,
     "crawlers.pipelines.ProvenancePipeline": 200,
@@ -65,6 +71,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Set by `qingtian crawl`: live or replay, and where each replicated host is served.
 QINGTIAN_LIVE = False
+# `qingtian crawl --full`: fetch everything, ignoring what earlier crawls fetched.
+QINGTIAN_FULL = False
 QINGTIAN_ORIGINS: dict[str, str] = {}
 
 # Against the local replicas politeness only slows tests down; `crawlers.run` applies these then.

@@ -312,11 +312,31 @@ def bench_match(scale: int = 1_000_000, data: Path | None = None, workers: int =
     return 0
 
 
-TARGETS: dict[str, Callable[..., int]] = {"match": bench_match}
+def _bench_parse(**kwargs: object) -> int:
+    from etl.bench_crawl import bench_parse
+
+    return bench_parse(**kwargs)
 
 
-def run(target: str, scale: int, data: Path | None = None) -> int:
-    return TARGETS[target](scale=scale, data=data)
+def _bench_crawl(**kwargs: object) -> int:
+    from etl.bench_crawl import bench_crawl
+
+    return bench_crawl()
+
+
+def _bench_hj212(**options: int) -> int:
+    from etl.bench_hj212 import bench_hj212
+
+    return bench_hj212(**options)
+
+
+TARGETS: dict[str, Callable[..., int]] = {"match": bench_match, "parse": _bench_parse, "crawl": _bench_crawl,
+                                          "hj212": _bench_hj212}
+
+
+def run(target: str, scale: int, data: Path | None = None, **options: int | None) -> int:
+    """`options` (e.g. hj212's connections, frames) are passed on when given."""
+    return TARGETS[target](scale=scale, data=data, **{k: v for k, v in options.items() if v is not None})
 
 
 def recall_by_kind(cases: list[Case], index: NameIndex) -> dict[str, tuple[int, int]]:

@@ -40,6 +40,9 @@ def _print_reports(reports: list[dict[str, Any]]) -> bool:
             print(f"    - {json.dumps(error, ensure_ascii=False)}")
         if len(r.get("errors", [])) > 10:
             print(f"    … {len(r['errors']) - 10} more in data/items/{r['source']}/{r['crawl_id']}.report.json")
+    from crawlers.run import summary
+
+    print(summary([r for r in reports if "crawl_id" in r]))
     return all_ok
 
 
@@ -47,7 +50,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from crawlers.replay.server import serve_forever
 
     print(f"Serving the replicas on 127.0.0.1 (ports from {args.port}); Ctrl-C stops.")
-    serve_forever(args.port)
+    serve_forever(args.port, faults=args.faults)
     return 0
 
 
@@ -58,7 +61,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print("\n".join(spider_names()))
         return 0
     origins = json.loads(args.origins) if args.origins else None
-    reports = crawl(args.sources or spider_names(), live=args.live, origins=origins)
+    reports = crawl(args.sources or spider_names(), live=args.live, origins=origins, full=args.full)
     return 0 if _print_reports(reports) else 1
 
 
@@ -99,7 +102,10 @@ def _serve_until_interrupted(site: Path, port: int) -> None:
 
     server = make_server(site, port)
     print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+    # A crawl earlier in this process (demo) leaves Scrapy's graceful-shutdown handlers installed, which
+    # would swallow Ctrl-C and SIGTERM here: both stop the server.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -195,10 +201,29 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return screen(args)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from etl.publish.exports import cmd_export as export
+
+    return export(args)
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    from etl.risk import cmd_risk as risk
+
+    return risk(args)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from etl.bench import run
 
-    return run(args.target, args.scale, Path(args.data) if args.data else None)
+    return run(args.target, args.scale, Path(args.data) if args.data else None,
+               connections=getattr(args, "connections", None), frames=getattr(args, "frames", None))
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from etl.feedback import cmd_feedback as feedback
+
+    return feedback(args)
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
@@ -206,9 +231,12 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
              "qingtian demo              # ends serving http://127.0.0.1:8000\n"
              "qingtian demo --no-serve   # builds and prints the site's path"),
     "replay": (cmd_replay, "serve the bundled replicas of the real sources on 127.0.0.1",
-               "qingtian replay --port 8700"),
-    "crawl": (cmd_crawl, "crawl sources (the replicas by default, the real hosts with --live)",
-              "qingtian crawl nat_mee_permits zj_jxsthj_penalties\nqingtian crawl --list"),
+               "qingtian replay --port 8700\n"
+               "qingtian replay --faults 'host=sthjj.jiaxing.gov.cn,path=/xxgk/xzcf/index_1.shtml,fault=status:503,"
+               "times=3;host=*,fault=latency:0.5'"),
+    "crawl": (cmd_crawl, "crawl sources (the replicas by default, the real hosts with --live); a re-crawl "
+              "fetches only what is new or changed unless --full",
+              "qingtian crawl nat_mee_permits zj_jxsthj_penalties\nqingtian crawl --full\nqingtian crawl --list"),
     "load": (cmd_load, "load crawled items and the archive index into the warehouse (idempotent)",
              "qingtian load"),
     "match": (cmd_match, "link records to enterprises by USCC and record why", "qingtian match"),
@@ -221,12 +249,28 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
               "fields as JSON", "qingtian parse penalty decision.pdf"),
     "review": (cmd_review, "judge the name matches `qingtian match` left for review (positive | negative | unsure)",
                "qingtian review --list\nqingtian review --judge RECORD_ID ENTERPRISE_ID positive --who alice\n"
-               "qingtian review --who alice      # asks about each pending pair"),
+               "qingtian review --who alice      # asks about each pending pair\n"
+               "qingtian review --verify         # is the judgements log intact?"),
     "screen": (cmd_screen, "match a list of companies (CSV/XLSX: name, uscc, address, region) against the "
                "warehouse's enterprises or a registry", "qingtian screen suppliers.xlsx --out screened.csv\n"
-               "qingtian screen list.csv --against registry.csv --out screened.csv"),
-    "bench": (cmd_bench, "measure a stage: `match` prints precision/recall per band and throughput",
-              "qingtian bench match --scale 100000"),
+               "qingtian screen list.csv --against registry.csv --out screened.csv\n"
+               "qingtian screen suppliers.xlsx --report report.html   # or report.xlsx"),
+    "risk": (cmd_risk, "green-credit check: match a borrower list (name and/or uscc) and score each borrower's "
+             "environmental risk as of a date, with the evidence per flag (weights: etl/risk.yml)",
+             "qingtian risk borrowers.csv --as-of 2026-06-30 --out results.csv\n"
+             "qingtian risk borrowers.xlsx --out results.json"),
+    "bench": (cmd_bench, "measure a stage: `match` prints precision/recall per band and throughput, `parse` "
+              "pages/s per parser, `crawl` the replica crawl's wall time and requests (full and incremental), "
+              "`hj212` the HJ 212 receiver under many concurrent data loggers (frames/s, p99 latency, nothing lost)",
+              "qingtian bench match --scale 100000\nqingtian bench parse\nqingtian bench crawl\n"
+              "qingtian bench hj212 --connections 200 --frames 100000"),
+    "export": (cmd_export, "write every public mart as CSV (UTF-8 with BOM) and Parquet, with manifest.json, "
+               "without building the site", "qingtian export                      # into data/exports/\n"
+               "qingtian export --out dump --format parquet"),
+    "feedback": (cmd_feedback, "validate enterprise feedback files (warehouse/feedback/<USCC>/<date>-<slug>.yml) "
+                 "against the schema; every invalid file is named with the field at fault",
+                 "qingtian feedback validate\nqingtian feedback validate warehouse/feedback/91330400MAJHTPQQ1T/"
+                 "2025-08-01-cems-repair-evidence.yml"),
 }
 
 
@@ -251,11 +295,15 @@ def parser() -> argparse.ArgumentParser:
                              help="first port of the replicas (default 8700; 0 picks free ports)")
         elif name == "replay":
             sub.add_argument("--port", type=int, default=8700, help="first port; one port per replicated host")
+            sub.add_argument("--faults", metavar="SPEC", help="inject faults: rules `host=…,path=…,fault=…,times=N` "
+                             "separated by ';', or a YAML/JSON file (see crawlers/replay/faults.py)")
         elif name == "crawl":
             sub.add_argument("sources", nargs="*", help="spider names (default: every source; see --list)")
             sub.add_argument("--live", action="store_true", help="crawl the real hosts (politely) instead")
             sub.add_argument("--origins", help="JSON host → origin of already running replicas")
             sub.add_argument("--list", action="store_true", help="list the available sources")
+            sub.add_argument("--full", action="store_true",
+                             help="fetch everything again (by default a re-crawl fetches only what is new or changed)")
         elif name == "build":
             sub.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
         elif name == "hj212":
@@ -272,22 +320,45 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--judgements", help="judgements file (default: warehouse/judgements.csv, or "
                              "QINGTIAN_JUDGEMENTS)")
             sub.add_argument("--warehouse", help="warehouse file (default: the data folder's)")
+            sub.add_argument("--verify", action="store_true", help="check the judgements' hash chain: prints OK "
+                             "and the head hash, or the first bad line")
+            sub.add_argument("--repair", action="store_true", help="with --verify: complete or remove a torn last "
+                             "line left by an interrupted append (any other damage is only reported)")
         elif name == "screen":
             sub.add_argument("list", help="CSV or XLSX with a `name` column (optionally uscc, address, region)")
             sub.add_argument("--against", help="a registry CSV/XLSX (uscc, name, …) or a warehouse file "
                              "(default: the warehouse's enterprises)")
             sub.add_argument("--out", help="write the results here as CSV (default: standard output)")
+            sub.add_argument("--report", help="also write a report to read: .html (standalone) or .xlsx")
+        elif name == "risk":
+            sub.add_argument("list", help="CSV or XLSX of borrowers with `name` (and/or uscc, address, region)")
+            sub.add_argument("--as-of", help="count only records dated on or before this day (default: today)")
+            sub.add_argument("--out", help="results as .csv (one row per borrower) or .json (with evidence); "
+                             "default: CSV on standard output")
+            sub.add_argument("--warehouse", help="warehouse file (default: the data folder's)")
         elif name == "bench":
-            sub.add_argument("target", choices=["match"], help="what to measure")
+            sub.add_argument("target", choices=["match", "parse", "crawl", "hj212"],
+                             help="what to measure: match quality/speed, parse throughput per parser, replica crawl "
+                             "wall time (full, then incremental)")
             sub.add_argument("--scale", type=int, default=1_000_000,
                              help="records and enterprises for the throughput run (default 1,000,000; 0 skips it)")
             sub.add_argument("--data", help="folder of the incineration data (default: ../shared/data/incineration)")
+            sub.add_argument("--connections", type=int, help="hj212: concurrent data loggers (default 200)")
+            sub.add_argument("--frames", type=int, help="hj212: frames in all (default 100,000)")
         elif name == "serve":
             sub.add_argument("--port", type=int, default=8000)
             sub.add_argument("--site", help="folder to serve (default: data/site)")
         elif name == "parse":
             sub.add_argument("what", choices=["penalty"], help="the kind of document in FILE")
             sub.add_argument("file", help="an HTML page, PDF or DOCX attachment, or text file")
+        elif name == "export":
+            sub.add_argument("--out", help="folder to write to (default: data/exports)")
+            sub.add_argument("--format", choices=["csv", "parquet", "both"], default="both",
+                             help="file formats (default: both)")
+        elif name == "feedback":
+            sub.add_argument("action", choices=["validate"], help="what to do with the files")
+            sub.add_argument("paths", nargs="*", help="files or folders (default: warehouse/feedback, or "
+                             "QINGTIAN_FEEDBACK)")
     return top
 
 

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from crawlers import paths
-from etl import regions
+from etl import crashpoint, regions
 from etl.warehouse import connect, run_models, scalar
 
 log = logging.getLogger(__name__)
@@ -53,10 +53,20 @@ def _pending(con: duckdb.DuckDBPyConnection, data: Path) -> list[tuple[Path, str
     pending = []
     for path in candidates:
         rel = path.relative_to(data).as_posix()
+        if path.name.endswith(".index.jsonl") and _unfinished(data, path):
+            log.info("%s: its crawl has not closed (running, or killed): not loaded", rel)
+            continue
         digest = _sha256(path)
         if known.get(rel) != digest:
             pending.append((path, rel, digest))
     return pending
+
+
+def _unfinished(data: Path, index: Path) -> bool:
+    """A crawl's archive index is loaded with its items, once the crawl closed: while `<crawl_id>.jsonl.part`
+    is there, the crawl is running or was killed (its items are never loaded; a re-crawl fetches again)."""
+    crawl_id = index.name.removesuffix(".index.jsonl")
+    return (data / "items" / index.parent.name / f"{crawl_id}.jsonl.part").exists()
 
 
 def _item_rows(path: Path, rel: str, errors: list[str]) -> list[dict[str, Any]]:
@@ -135,6 +145,7 @@ def load(data: Path | None = None, db_path: Path | None = None) -> LoadResult:
                 }], load_id)
             else:
                 result.items_added += _insert(con, "raw.items", _item_rows(path, rel, result.errors), load_id)
+            crashpoint.reached("load.file")
         for _, rel, digest in pending:
             con.execute(
                 "INSERT OR REPLACE INTO raw.loaded_files VALUES (?, ?, coalesce("
@@ -149,7 +160,9 @@ def load(data: Path | None = None, db_path: Path | None = None) -> LoadResult:
             )
             result.load_id = load_id
         run_models(con)
+        crashpoint.reached("load.commit")
         con.execute("COMMIT")
+        crashpoint.reached("load.committed")
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -35,6 +35,7 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from etl import crashpoint, ledger
 from etl.normalise import (
     MASKED,
     ORG_CODE,
@@ -55,6 +56,7 @@ from etl.warehouse import WAREHOUSE, connect, run_models
 
 THRESHOLDS: dict[str, float] = yaml.safe_load(Path(__file__).with_suffix(".yml").read_text(encoding="utf-8"))
 JUDGEMENTS = WAREHOUSE / "judgements.csv"
+JUDGEMENT_COLUMNS = ["record_id", "enterprise_id", "judgement", "who", "at", "score", "record_name", "enterprise_name"]
 
 AUTO, REVIEW, NEW = "auto", "review", "new"
 LINK_COLUMNS = ["record_id", "source", "kind", "name", "code_printed", "code_used", "code_status", "code_reason",
@@ -269,11 +271,9 @@ def judgements_path(path: Path | None = None) -> Path:
 
 def latest_judgements(path: Path | None = None) -> dict[tuple[str, str], str]:
     """(record_id, enterprise_id) → the latest judgement on that pair (the file is append-only)."""
-    file = judgements_path(path)
-    if not file.exists():
-        return {}
-    frame = pd.read_csv(file, dtype=str, keep_default_na=False)
-    return {(r, e): j for r, e, j in zip(frame["record_id"], frame["enterprise_id"], frame["judgement"], strict=True)}
+    # A hash-chained ledger (etl.ledger): an edited, deleted or torn entry raises LedgerError naming its line.
+    entries = ledger.read(judgements_path(path), JUDGEMENT_COLUMNS)
+    return {(r["record_id"], r["enterprise_id"]): r["judgement"] for r in entries}
 
 
 # ------------------------------------------------------------------------------------------------ linking
@@ -364,8 +364,10 @@ def match(db_path: Path | None = None, judgements: Path | None = None) -> MatchR
         links, candidates = link_records(records, latest_judgements(judgements))
         _replace(con, "intermediate.record_links", links)
         _replace(con, "intermediate.review_candidates", candidates)
+        crashpoint.reached("match.links")
         run_models(con, ("marts",))
         con.execute("COMMIT")
+        crashpoint.reached("match.committed")
     except BaseException:
         con.execute("ROLLBACK")
         raise

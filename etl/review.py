@@ -11,7 +11,6 @@ judgement on a pair wins). Judgements are appended, with who and when, to `wareh
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,12 +18,13 @@ from typing import Any, TextIO
 
 import duckdb
 
-from etl.match import judgements_path, latest_judgements
+from etl import ledger
+from etl.match import JUDGEMENT_COLUMNS, judgements_path, latest_judgements
 from etl.normalise import normalise_name
 from etl.warehouse import connect
 
 JUDGEMENTS = ("positive", "negative", "unsure")
-HEADER = ["record_id", "enterprise_id", "judgement", "who", "at", "score", "record_name", "enterprise_name"]
+HEADER = JUDGEMENT_COLUMNS  # then prev_hash, hash: the file is a hash-chained ledger (etl/ledger.py)
 
 _PAIRS = """
 SELECT c.record_id, c.enterprise_id, c.score, c.rank,
@@ -78,13 +78,7 @@ def record_judgement(con: duckdb.DuckDBPyConnection, record_id: str, enterprise_
            "at": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
            "score": "" if score is None else f"{score:.4f}", "record_name": record_name or "",
            "enterprise_name": enterprise_name or ""}
-    path = judgements_path(judgements)
-    new = not path.exists() or path.stat().st_size == 0
-    with path.open("a", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=HEADER, lineterminator="\n")
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
+    ledger.append(judgements_path(judgements), HEADER, row)
     return row
 
 
@@ -124,8 +118,31 @@ def interactive(con: duckdb.DuckDBPyConnection, who: str, judgements: Path | Non
     return done
 
 
+def verify_judgements(path: Path | None = None, repair: bool = False) -> int:
+    """`qingtian review --verify [--repair]`: print OK (entries, head hash) or the first bad entry."""
+    file = judgements_path(path)
+    try:
+        if repair:
+            done = ledger.repair(file, HEADER)
+            print(f"  {file}: {done}" if done else f"  {file}: nothing to repair")
+        checked = ledger.verify(file, HEADER)
+    except ledger.LedgerError as exc:
+        print(f"BROKEN {exc}", file=sys.stderr)
+        return 1
+    legacy = " (old unchained format: chained by the next judgement)" if checked.legacy else ""
+    print(f"OK {file}: {len(checked.entries)} judgements, head {checked.head}{legacy}")
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     path = Path(args.judgements) if args.judgements else None
+    if getattr(args, "verify", False) or getattr(args, "repair", False):
+        return verify_judgements(path, repair=getattr(args, "repair", False))
+    try:
+        ledger.verify(judgements_path(path), HEADER)
+    except ledger.LedgerError as exc:
+        print(f"  ! the judgements log is broken, refusing to use it: {exc}", file=sys.stderr)
+        return 1
     con = connect(Path(args.warehouse) if args.warehouse else None, read_only=True)
     try:
         if args.judge:

@@ -21,8 +21,13 @@ WAREHOUSE = Path(__file__).resolve().parent.parent / "warehouse"
 LAYERS = {"staging": "VIEW", "intermediate": "VIEW", "marts": "TABLE"}
 # Intermediate tables computed in Python (rules that read better as code than SQL), built after the SQL
 # intermediate layer and before the marts: `layer.name` → "module:function(con)".
-PYTHON_MODELS = {"intermediate.record_violations": "etl.facts:build"}
+PYTHON_MODELS = {"intermediate.record_violations": "etl.facts:build", "intermediate.feedback": "etl.feedback:build"}
+# Code tables, (re)loaded before the models: each `warehouse/seeds/<name>.csv` becomes `seeds.<name>` (every
+# column text), and each `seeds.<name>` here is the rows "module:function()" returns (a table kept elsewhere).
+SEEDS = WAREHOUSE / "seeds"
+PYTHON_SEEDS = {"seeds.pollutant_lookup": "etl.compliance:pollutant_lookup"}
 _REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -53,11 +58,12 @@ def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(L
     every = models()
     chosen = {name: spec for name, spec in every.items() if name.split(".")[0] in layers}
     graph = {
-        name: {f"{m[0]}.{m[1]}" for m in _REFERENCE.findall(sql)} & chosen.keys() - {name}
+        name: {f"{m[0]}.{m[1]}" for m in _REFERENCE.findall(_COMMENT.sub("", sql))} & chosen.keys() - {name}
         for name, (_, sql) in chosen.items()
     }
     rank = {layer: i for i, layer in enumerate(LAYERS)}
     order = sorted(TopologicalSorter(graph).static_order(), key=lambda name: rank[name.split(".")[0]])
+    load_seeds(con)
     for layer in layers:
         if layer == "marts":
             _run_python_models(con)
@@ -65,6 +71,20 @@ def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(L
             kind, sql = chosen[name]
             con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{sql}")
     return order
+
+
+def load_seeds(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS seeds")
+    for csv in sorted(SEEDS.glob("*.csv")):
+        con.execute(f"CREATE OR REPLACE TABLE seeds.{csv.stem} AS "
+                    "SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(csv)])
+    for name, target in PYTHON_SEEDS.items():
+        module_name, function = target.split(":")
+        rows: list[dict[str, str]] = getattr(importlib.import_module(module_name), function)()
+        columns = list(rows[0])
+        con.execute(f"CREATE OR REPLACE TABLE {name} ({', '.join(f'{c} VARCHAR' for c in columns)})")
+        values = ", ".join([f"({', '.join('?' * len(columns))})"] * len(rows))
+        con.execute(f"INSERT INTO {name} VALUES {values}", [row[c] for row in rows for c in columns])
 
 
 def _run_python_models(con: duckdb.DuckDBPyConnection) -> None:

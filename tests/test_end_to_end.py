@@ -33,7 +33,8 @@ def test_every_source_crawled_cleanly(pipeline: dict[str, Any]) -> None:
         assert report["ok"], (source, report["errors"][:5])
     assert reports["nat_mee_permits"]["records"] == {"permit": 60, "permit_outlet": 247, "permit_limit": 896}
     assert reports["nat_envsc_incineration"]["records"]["plant"] == 34
-    assert reports["zj_jxsthj_penalties"]["records"] == {"correction_order": 5, "penalty": 35}
+    assert reports["zj_jxsthj_penalties"]["records"] == {"correction_order": 5, "penalty": 35,
+                                                         "rectification_event": 15}
 
 
 def test_warehouse_holds_every_record_with_its_evidence(con: duckdb.DuckDBPyConnection) -> None:
@@ -72,7 +73,8 @@ def test_one_enterprise_across_three_sources(con: duckdb.DuckDBPyConnection) -> 
         [E00]).fetchall())
     # The 2026 cleaner-production list is a PDF without codes: it links by the normalised name.
     assert methods == {"permit": "uscc_exact", "penalty": "uscc_exact", "plant": "uscc_exact",
-                       "credit_rating": "uscc_exact", "cleaner_production": "name_exact"}
+                       "credit_rating": "uscc_exact", "cleaner_production": "name_exact",
+                       "rectification_event": "uscc_exact"}
     assert con.execute("SELECT count(*) FROM marts.enterprises").fetchall()[0][0] >= 50
 
 

@@ -28,6 +28,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -295,6 +296,28 @@ class EnvscSignedJsonSpider(SourceSpider):
         days = self.metadata["config"]["days"]
         return day_range(str(days["first"]), str(days["last"]))
 
+    @cached_property
+    def days_known(self) -> set[tuple[str, str, str]]:
+        """(ps_code, mp_code, ISO day) of the daily values already loaded, and of the days already answered
+        without values (an outlet that did not run)."""
+        known = {(str(ps), str(mp), str(day)) for ps, mp, day in self.known("monitoring_value", "ps_code",
+                                                                              "mp_code", "day")}
+        for query in self.state.fetched_queries(DAY_VALUES):
+            day = query.get("day", "")
+            if len(day) == 8 and day.isdigit():
+                known.add((query.get("pscode", ""), query.get("outputcode", ""), f"{day[:4]}-{day[4:6]}-{day[6:]}"))
+        return known
+
+    def next_day(self, ps_code: str, mp_code: str, index: int) -> int | None:
+        """The first of `crawl_days` from `index` on still to fetch for an outlet, or None. Incremental: days
+        already loaded are skipped, except the last `incremental.recheck_days` (the platform revises them)."""
+        recent = self.recent(self.crawl_days)
+        for n in range(index, len(self.crawl_days)):
+            day = self.crawl_days[n]
+            if day in recent or self.wanted(seen=(ps_code, mp_code, day.isoformat()) in self.days_known, what="day"):
+                return n
+        return None
+
     # --- signing through the platform page ---
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -448,9 +471,10 @@ class EnvscSignedJsonSpider(SourceSpider):
                 self.report_error("invalid_row", response.url, f"outlet of {fields['ps_code']} under {ps_code}")
                 continue
             yield self.record(response, "outlet", f"{ps_code}:{fields['mp_code']}", fields)
-            if self.crawl_days:
+            first = self.next_day(ps_code, fields["mp_code"], 0)
+            if first is not None:
                 self._hold()
-                yield self._values_request(ps_code, fields["mp_code"], 0, signature)
+                yield self._values_request(ps_code, fields["mp_code"], first, signature)
         self._release()
 
     async def parse_values(self, response: Response, ps_code: str, mp_code: str, index: int) -> AsyncIterator[Any]:
@@ -475,8 +499,9 @@ class EnvscSignedJsonSpider(SourceSpider):
                 )
             key = f"{ps_code}:{mp_code}:{day}:{fields['pollutant_code']}"
             yield self.record(response, "monitoring_value", key, fields)
-        if index + 1 < len(self.crawl_days):
-            yield self._values_request(ps_code, mp_code, index + 1, await self.signature())
+        following = self.next_day(ps_code, mp_code, index + 1)
+        if following is not None:
+            yield self._values_request(ps_code, mp_code, following, await self.signature())
         else:
             self._release()
 
@@ -491,8 +516,9 @@ class EnvscSignedJsonSpider(SourceSpider):
         request = failure.request  # type: ignore[attr-defined]
         self.report_error("download", request.url, repr(failure.value))
         kw = request.cb_kwargs
-        if kw["index"] + 1 < len(self.crawl_days):
+        following = self.next_day(kw["ps_code"], kw["mp_code"], kw["index"] + 1)
+        if following is not None:
             # The signature in hand; if it has aged out, the refusal makes the next callback re-sign.
-            yield self._values_request(kw["ps_code"], kw["mp_code"], kw["index"] + 1, self._signature)
+            yield self._values_request(kw["ps_code"], kw["mp_code"], following, self._signature)
         else:
             self._release()

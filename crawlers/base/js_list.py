@@ -93,20 +93,26 @@ class JsListAttachmentSpider(SourceSpider):
         assert current.isdigit() and total.isdigit(), f"{response.url}: pager says page {current!r} of {total!r}"
         if int(current) != page or not 1 <= page <= int(total):
             raise ValueError(f"{response.url}: rendered page {current} of {total}, expected page {page}")
-        if page == 1:
-            folder = response.url.rsplit("/", 1)[0]
+        folder = response.url.rsplit("/", 1)[0]
+        if page == 1 and not self.incremental:
             for number in range(2, int(total) + 1):
                 yield self.list_request(f"{folder}/{self.page_path.format(page=number)}", number)
         links = selector.xpath(self.list_link_xpath)
         if not links:
             raise ValueError(f"{response.url}: no items at {self.list_link_xpath}")
         origin = urlsplit(response.url).netloc
+        known: list[bool] = []
         for link in links:
             url = response.urljoin(link.attrib["href"])
             if urlsplit(url).netloc != origin:
                 self.report_error("offsite_link", response.url, f"item links to another host: {url}")
                 continue
-            yield scrapy.Request(url, callback=self.parse_note)
+            known.append(not self.wanted(url=url))
+            if not known[-1]:
+                yield scrapy.Request(url, callback=self.parse_note)
+        # Incremental: newest first, one page at a time, until a page of notes already read.
+        if self.incremental and page < int(total) and self.keep_paging("list", known):
+            yield self.list_request(f"{folder}/{self.page_path.format(page=page + 1)}", page + 1)
 
     def _record_hint(self, title: str, text: str, url: str) -> str:
         """The record a note stands for, before its attachment is read: `<source>:<文号>`, else its URL."""
@@ -139,6 +145,8 @@ class JsListAttachmentSpider(SourceSpider):
 
     def attachment_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        if self.unchanged(failure):
+            return
         self.report_error("attachment", request.url, f"{self.name}: attachment of {request.cb_kwargs['page_url']} "
                           f"could not be fetched: {failure.value!r}", request.cb_kwargs["record"])
 

@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
+from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -464,6 +465,8 @@ def parse_regions(text: str) -> list[dict[str, str]]:
         raise ValueError("the region answer is not {\"regions\": [...]}")
     out = []
     for region in payload["regions"]:
+        if not isinstance(region, dict):
+            raise ValueError(f"region {region!r} is not an object")
         code, name = region.get("regioncode"), region.get("regionname")
         if not isinstance(code, str) or not REGION_CODE.match(code) or not name:
             raise ValueError(f"region {region!r} lacks a 12-digit regioncode or a regionname")
@@ -479,6 +482,8 @@ def parse_industry_tree(text: str) -> list[dict[str, Any]]:
         raise ValueError("the industry tree answer is not a JSON array")
     out = []
     for node in payload:
+        if not isinstance(node, dict):
+            raise ValueError(f"industry tree node {node!r} is not an object")
         missing = [key for key in TREE_KEYS if key not in node]
         if missing:
             raise ValueError(f"industry tree node {node!r} lacks {missing}")
@@ -511,6 +516,11 @@ class MeePermitSpider(SourceSpider):
     def _page_limit(self, total_pages: int) -> int:
         return total_pages if self.max_pages in (None, "") else min(total_pages, int(self.max_pages))
 
+    @cached_property
+    def issued(self) -> set[tuple[str, str]]:
+        """(permit number, 发证日期) of the permits already known."""
+        return {(str(n), str(d)) for n, d in self.known("permit", "permit_number", "issued")}
+
     def list_form(self, page: int, key: str) -> dict[str, str]:
         """The POST form for list page `page`, chained with the previous page's `key`."""
         unknown = set(self.list_filters) - set(self.FORM_FIELDS)
@@ -523,7 +533,9 @@ class MeePermitSpider(SourceSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # The portal first: it sets the session cookie, and real crawlers found the list refuses sessionless
         # clients at times.
-        yield scrapy.Request(self.url(self._path("portal")), callback=self.parse_portal, dont_filter=True)
+        # Never conditional: a 304 would end the crawl before the list.
+        yield scrapy.Request(self.url(self._path("portal")), callback=self.parse_portal, dont_filter=True,
+                             meta={"conditional": False})
 
     def parse_portal(self, response: Response) -> Iterator[scrapy.Request]:
         url = self.url(self._path("list"))
@@ -538,12 +550,17 @@ class MeePermitSpider(SourceSpider):
         rows, total_pages, key = parse_list(self.decode(response))
         if not rows and page <= total_pages:
             raise ValueError(f"list page {page} of {total_pages} has no rows")
+        known: list[bool] = []
         for row in rows:
             # Duplicates across pages (the list shifts when permits are issued mid-crawl) are dropped by
             # the request dupefilter: the detail URL is the same.
-            yield scrapy.Request(response.urljoin(row["detail_path"]), callback=self.parse_detail_page,
-                                 cb_kwargs={"row": row})
-        if page < self._page_limit(total_pages):
+            url = response.urljoin(row["detail_path"])
+            # A permit issued again (变更, 延续) keeps its number under a new 发证日期: fetched again.
+            known.append(not self.wanted(seen=(row["permit_number"], row["issued"]) in self.issued))
+            if not known[-1]:
+                yield scrapy.Request(url, callback=self.parse_detail_page, cb_kwargs={"row": row})
+        # Incremental: the list is newest 发证日期 first; it stops after pages of permits already known.
+        if page < self._page_limit(total_pages) and (not self.incremental or self.keep_paging("list", known)):
             # Paging first (priority), so the key chain is not starved behind detail pages on live hosts.
             yield scrapy.FormRequest(self.url(self._path("list")), formdata=self.list_form(page + 1, key),
                                      callback=self.parse_list_page, cb_kwargs={"page": page + 1}, priority=1)

@@ -287,21 +287,29 @@ class NoticeAttachmentSpider(SourceSpider):
         total = _TOTAL_PAGES.search(store["body"])
         if total is None:
             raise ValueError(f"{response.url}: the datastore has no <totalpage>")
-        if page == 1:
-            column = response.url.split("?", 1)[0]
+        column = response.url.split("?", 1)[0]
+        if page == 1 and not self.incremental:
             for number in range(2, int(total["n"]) + 1):
                 yield scrapy.Request(f"{column}?uid={unit['unit']}&pageNum={number}", callback=self.parse_list,
                                      cb_kwargs={"page": number})
         records = _RECORD.findall(store["body"])
         if not records:
             raise ValueError(f"{response.url}: page {page} lists no records")
+        known: list[bool] = []
         for record in records:
             links = scrapy.Selector(text=record).xpath(self.record_link_xpath)
             if len(links) != 1:
                 raise ValueError(f"{response.url}: a record without exactly one link: {record!r}")
             title = (links[0].attrib.get("title") or "".join(links[0].xpath(".//text()").getall())).strip()
             if self.title_wanted(title):
-                yield scrapy.Request(response.urljoin(links[0].attrib["href"]), callback=self.parse_notice)
+                url = response.urljoin(links[0].attrib["href"])
+                known.append(not self.wanted(url=url))
+                if not known[-1]:
+                    yield scrapy.Request(url, callback=self.parse_notice)
+        # Incremental: newest first, one page at a time, until a page whose wanted notices were all read.
+        if self.incremental and page < int(total["n"]) and self.keep_paging("list", known):
+            yield scrapy.Request(f"{column}?uid={unit['unit']}&pageNum={page + 1}", callback=self.parse_list,
+                                 cb_kwargs={"page": page + 1})
 
     def parse_notice(self, response: Response) -> Iterator[scrapy.Request]:
         text = self.decode(response)

@@ -18,6 +18,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -263,6 +264,12 @@ class SelfMonitoringTableSpider(SourceSpider):
         days = self.metadata["config"]["days"]
         return day_range(str(days["first"]), str(days["last"]))
 
+    @cached_property
+    def days_known(self) -> set[tuple[str, str]]:
+        """(enterprise id, ISO day) of the values already loaded."""
+        return {(str(ent), str(at)[:10]) for ent, at in self.known("selfmonitoring_value", "enterprise_id",
+                                                                      "measured_at")}
+
     def list_url(self, page: int) -> str:
         return self.url(f"{self.metadata['data']['endpoints']['list']}?{urlencode({'page': page})}")
 
@@ -271,7 +278,8 @@ class SelfMonitoringTableSpider(SourceSpider):
         return self.url(f"{self.metadata['data']['endpoints']['day']}?{query}")
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(self.list_url(1), callback=self.parse_list, cb_kwargs={"page": 1})
+        yield scrapy.Request(self.list_url(1), callback=self.parse_list, cb_kwargs={"page": 1},
+                             meta={"conditional": False})
 
     def parse_list(self, response: Response, page: int) -> Iterator[Any]:
         sites, pager = parse_enterprise_list(self.decode(response))
@@ -279,11 +287,18 @@ class SelfMonitoringTableSpider(SourceSpider):
             raise LayoutError(f"{response.url}: pager says page {pager.page}, expected {page}")
         if page == 1:
             for number in range(2, pager.pages + 1):
-                yield scrapy.Request(self.list_url(number), callback=self.parse_list, cb_kwargs={"page": number})
+                yield scrapy.Request(self.list_url(number), callback=self.parse_list, cb_kwargs={"page": number},
+                                     meta={"conditional": False})  # the days below are wanted every time
+        days = self.days()
+        recent = self.recent(days)
         for site in sites:
             ent = site["enterprise_id"]
             yield self.record(response, "monitoring_site", ent, site)
-            for day in self.days():
+            for day in days:
+                # Incremental: a day already loaded is skipped, unless recent (the platform revises those).
+                if day not in recent and not self.wanted(seen=(ent, day.isoformat()) in self.days_known,
+                                                         what="day"):
+                    continue
                 yield scrapy.Request(self.day_url(ent, day, 1), callback=self.parse_day,
                                      cb_kwargs={"site": site, "day": day, "page": 1})
 

@@ -383,14 +383,20 @@ class SgsFormSpider(SourceSpider):
         if (listing.category, listing.current) != (category, page):
             raise ValueError(f"{response.url}: asked for {category} page {page}, the page is "
                              f"{listing.category} page {listing.current}")
-        if page == 1:
-            last = listing.pages if self.max_pages is None else min(listing.pages, int(self.max_pages))
+        last = listing.pages if self.max_pages is None else min(listing.pages, int(self.max_pages))
+        if page == 1 and not self.incremental:
             for number in range(2, last + 1):
                 yield self.list_request(category, number)
         kind = self.metadata["config"]["categories"][category]
+        known: list[bool] = []
         for row in listing.rows:
-            yield scrapy.Request(response.urljoin(row["detail_path"]), callback=self.parse_detail,
-                                 cb_kwargs={"row": row, "kind": kind})
+            url = response.urljoin(row["detail_path"])
+            known.append(not self.wanted(url=url, key=normalise_number(row["CF_WSH"])))
+            if not known[-1]:
+                yield scrapy.Request(url, callback=self.parse_detail, cb_kwargs={"row": row, "kind": kind})
+        # Incremental: newest first, one page at a time, until a page of decisions already known.
+        if self.incremental and page < last and self.keep_paging(category, known):
+            yield self.list_request(category, page + 1)
 
     def parse_detail(self, response: Response, row: dict[str, str], kind: str) -> Iterator[dict[str, Any]]:
         raw, unknown = parse_detail(self.page_text(response))

@@ -6,8 +6,10 @@ relatively, `./202510/t20251015_5512345.shtml`) to one article whose text sits i
 Articles are penalty decisions here, parsed by `crawlers.helpers.penalty.parse_decision`; orders to
 correct (责令改正违法行为决定书, recognised by their heading) by `crawlers.helpers.correction_order`; and a
 county page whose article is a table of cases (its header names 案件名称) gives one record a row
-(`crawlers.helpers.penalty_table`). Other tables (summaries of decisions published one by one) are not
-records: they are reported as `not_a_record` and skipped.
+(`crawlers.helpers.penalty_table`). Notices that follow decisions up (re-inspections, fines paid, credit
+repair), recognised by the headings in the YAML's `lookups.rectification`, give one `rectification_event`
+a decision they name (`crawlers.helpers.rectification`). Other tables (summaries of decisions published one
+by one) are not records: they are reported as `not_a_record` and skipped.
 
 Old TRS sites serve GBK; some say so in the Content-Type, some only in a meta tag, some nowhere. Pages are
 decoded with the charset actually declared (header, else meta, else the source YAML's `encoding`), and
@@ -19,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
@@ -29,6 +32,7 @@ from crawlers.base import SourceSpider
 from crawlers.helpers.correction_order import parse_correction_order
 from crawlers.helpers.penalty import NotADecisionError, parse_decision, signature, text_lines
 from crawlers.helpers.penalty_table import is_case_table, parse_case_table
+from crawlers.helpers.rectification import Lookups, notice_type, parse_notice
 
 _PAGER = re.compile(
     r"""createPageHTML\(\s*(?P<total>\d+)\s*,\s*(?P<current>\d+)\s*,\s*["'](?P<stem>[\w-]+)["']\s*,"""
@@ -117,6 +121,14 @@ class TrsCmsColumnSpider(SourceSpider):
         (_CORRECTION_HEADING, "correction_order", parse_correction_order),
     )
 
+    event_kind: ClassVar[str] = "rectification_event"
+
+    @cached_property
+    def rectification_lookups(self) -> Lookups | None:
+        """The YAML's `lookups.rectification`; None: the column publishes no follow-up notices."""
+        spec = self.metadata.get("lookups", {}).get("rectification")
+        return Lookups.from_yaml(spec) if spec is not None else None
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield scrapy.Request(self.url(self.metadata["data"]["url"]), callback=self.parse_list,
                              cb_kwargs={"page": 0})
@@ -130,9 +142,9 @@ class TrsCmsColumnSpider(SourceSpider):
         found = pager(text)
         if found.current != page:
             raise ValueError(f"{response.url}: pager says page {found.current}, expected {page}")
-        if page == 0:
-            # index.shtml → index_1.shtml … index_{total-1}.shtml, beside the first page
-            folder = response.url.rsplit("/", 1)[0]
+        # index.shtml → index_1.shtml … index_{total-1}.shtml, beside the first page
+        folder = response.url.rsplit("/", 1)[0]
+        if page == 0 and not self.incremental:
             for number in range(1, found.total):
                 yield scrapy.Request(f"{folder}/{found.stem}_{number}.{found.ext}", callback=self.parse_list,
                                      cb_kwargs={"page": number})
@@ -140,13 +152,20 @@ class TrsCmsColumnSpider(SourceSpider):
         if not links:
             raise ValueError(f"{response.url}: no items at {self.list_link_xpath}")
         origin = urlsplit(response.url).netloc
+        known: list[bool] = []
         for link in links:
             url = response.urljoin(link.attrib["href"])
             if urlsplit(url).netloc != origin:
                 # Some columns link to items republished from other sites; they are not this source's.
                 self.report_error("offsite_link", response.url, f"item links to another host: {url}")
                 continue
-            yield scrapy.Request(url, callback=self.parse_article)
+            known.append(not self.wanted(url=url))
+            if not known[-1]:
+                yield scrapy.Request(url, callback=self.parse_article)
+        # Incremental: newest first, one page at a time, until a page of items fetched before.
+        if self.incremental and page + 1 < found.total and self.keep_paging("list", known):
+            yield scrapy.Request(f"{folder}/{found.stem}_{page + 1}.{found.ext}", callback=self.parse_list,
+                                 cb_kwargs={"page": page + 1})
 
     def document_kind(self, text: str) -> tuple[str, Callable[[str], dict[str, Any]]]:
         """The record kind and parser for an article, by its heading (one of its first lines)."""
@@ -162,7 +181,14 @@ class TrsCmsColumnSpider(SourceSpider):
         titles = scrapy.Selector(text=text).xpath(self.title_xpath).getall()
         if not titles:
             raise ValueError(f"{response.url}: no article title at {self.title_xpath}")
-        case_tables = [t for t in article_tables(text, self.article_xpath) if is_case_table(t)]
+        tables = article_tables(text, self.article_xpath)
+        lookups = self.rectification_lookups
+        if lookups is not None and notice_type(body, lookups) is not None:
+            for key, fields in parse_notice(body, tables, lookups):
+                fields["source_page_title"] = titles[0].strip()
+                yield self.record(response, self.event_kind, key, fields)
+            return
+        case_tables = [t for t in tables if is_case_table(t)]
         if case_tables:
             yield from self.parse_case_tables(response, body, case_tables, titles[0].strip())
             return

@@ -25,16 +25,22 @@ class FrameError(ValueError):
     """A frame that is not valid HJ 212: the message says which check failed."""
 
 
+def _crc_step8(value: int) -> int:
+    for _ in range(8):
+        value = (value >> 1) ^ 0xA001 if value & 1 else value >> 1
+    return value
+
+
+# Eight shifts of the register depend only on its low byte (the high byte just moves down): one lookup each.
+_CRC_TABLE = tuple(_crc_step8(b) for b in range(256))
+
+
 def crc(segment: str | bytes) -> int:
     data = segment.encode("ascii") if isinstance(segment, str) else segment
     value = 0xFFFF
     for byte in data:
         value = (value >> 8) ^ byte
-        for _ in range(8):
-            lsb = value & 1
-            value >>= 1
-            if lsb:
-                value ^= 0xA001
+        value = (value >> 8) ^ _CRC_TABLE[value & 0xFF]
     return value
 
 
@@ -81,6 +87,8 @@ def parse(frame: str) -> Frame:
     if match is None:
         raise FrameError("not an HJ 212 frame: expected ##dddd<segment>CCCC\\r\\n")
     declared, segment, crc_text = int(match.group(1)), match.group(2), match.group(3)
+    if not segment.isascii():
+        raise FrameError("data segment holds characters outside ASCII")
     if len(segment) != declared:
         raise FrameError(f"length field says {declared}, data segment has {len(segment)} characters")
     computed = crc(segment)

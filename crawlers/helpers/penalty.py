@@ -117,7 +117,8 @@ def penalty_type_labels() -> tuple[tuple[str, str], ...]:
 
 def normalise_number(number: str) -> str:
     """The 文号 with its year in 〔〕, other brackets full-width and no spaces: 嘉环（海）罚字〔2024〕3号."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", number))
+    # NFKC again after the spaces go: a space-plus-combining-mark (NFKC of ¨) would otherwise compose later.
+    text = unicodedata.normalize("NFKC", re.sub(r"\s+", "", unicodedata.normalize("NFKC", number)))
     text = _YEAR_BRACKET.sub(r"〔\1〕", text)
     return text.replace("(", "（").replace(")", "）")
 

@@ -35,6 +35,7 @@ from functools import cached_property
 
 from crawlers.helpers import uscc
 from crawlers.replay import world
+from crawlers.replay.editions import edition
 from crawlers.replay.penalties import capital_yuan, digits_date
 from crawlers.replay.server import Request, Response
 
@@ -402,6 +403,14 @@ _NAME_CUT = 14
 _ON = ' class="on"'
 
 
+# Edition 2 (QINGTIAN_REPLAY_EDITION=2, crawlers/replay/editions.py): decisions published since. Their fields
+# are drawn last from the random stream, so edition 1's records stay as they are.
+EDITION_CASES: tuple[Case, ...] = (
+    Case(PENALTY, "苏吴环罚〔2026〕41号", "2026-11-11", "e07", "vocs", "6.5"),
+    Case(PENALTY, "锡环罚决字〔2026〕102号", "2026-11-16", "e47", "water_exceed", "11.2"),
+)
+
+
 class JiangsuSgsPlatform:
     """The 双公示 行政处罚 list and detail pages, as the Jiangsu system serves them."""
 
@@ -416,6 +425,7 @@ class JiangsuSgsPlatform:
         for category, total in ((PENALTY, PENALTY_COUNT), (CORRECTION, CORRECTION_COUNT)):
             have = sum(c.category == category for c in cases)
             cases += _generated(rng, total - have, category, parties)
+        cases += EDITION_CASES if edition() >= 2 else ()
         numbers = [c.number.replace(" ", "") for c in cases]
         assert len(set(numbers)) == len(numbers), "duplicate 文号 in the replica"
         records = [Record(uuid_like(c.category, c.number), c.category, date.fromisoformat(c.decided),

@@ -12,7 +12,11 @@ that merges sections 二 and 三; GBK pages, one of them declaring its charset o
 item is a quarterly summary table, not a decision; another is the 海盐 branch's quarterly table of its
 cases (序号 | 案件名称 | 被处罚对象名称 | … | 处罚决定文号, the 东宁 layout of sources.md §2.1), one case a row;
 five are orders to correct (责令改正违法行为决定书: no fine, a deadline), in the numbered and the older
-plain layout. Parties are mostly the world's 嘉兴 enterprises
+plain layout. After the decisions come the notices that follow them up: re-inspection opinions
+(整改复查意见书: 已完成整改 or 未完成整改, one of them citing the 文号 with different spacing), quarterly
+notices of fines paid (one a paragraph per decision, one a table that also lists a fine not paid) and
+notices granting credit repair (信用修复) for listed decisions, one of which predates the column.
+Parties are mostly the world's 嘉兴 enterprises
 (every one of them, the incineration plant e00 three times) and a few parties outside the world.
 """
 
@@ -27,6 +31,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from crawlers.replay import world
+from crawlers.replay.editions import edition
 from crawlers.replay.server import Request, Response
 
 HOST = "sthjj.jiaxing.gov.cn"
@@ -802,6 +807,217 @@ def _table_paragraphs() -> list[str]:
     ]
 
 
+# --- After the decision: re-inspections, fines paid, credit repair (信用修复) ---------------------------
+
+
+@dataclass(frozen=True)
+class ReInspection:
+    """An 整改复查意见书: the bureau re-inspects a party it penalised and says whether it has corrected."""
+
+    number: str  # the notice's own 文号
+    signed: str  # ISO
+    inspected: str  # ISO
+    decision: str  # the decision's 文号 as CASES prints it
+    findings: str  # what the re-inspection found (after 经复查，你单位)
+    passed: bool
+    cited_as: str | None = None  # the decision's 文号 as this notice prints it, when it differs
+
+
+REINSPECTIONS: tuple[ReInspection, ...] = (
+    ReInspection("嘉环复查〔2025〕21号", "2025-08-15", "2025-08-12", "嘉环罚〔2025〕12号",
+                 "已更换1#焚烧炉烟气排放口自动监测设备伴热管线，重新标定氮氧化物分析仪，经嘉兴市环境监测站比对监测，"
+                 "自动监测设备运行正常，数据有效传输率恢复至百分之九十九以上", True),
+    ReInspection("嘉环(平)复查〔2025〕7号", "2025-09-26", "2025-09-23", "嘉环(平)罚 〔2025〕 6 号",
+                 "已将自动监测数据采集仪氮氧化物量程参数和折算系数恢复为出厂设定值，但未按要求委托第三方开展比对监测，"
+                 "未建立数据采集仪参数修改审批和记录制度，也未向我局提交书面整改报告", False,
+                 cited_as="嘉环(平)罚〔2025〕6号"),
+    ReInspection("嘉环(平)复查〔2025〕11号", "2025-10-20", "2025-10-16", "嘉环(平)罚[2025]9号",
+                 "北侧雨水排放口仍未封堵，现场检查时该排放口有少量带色废水外排，印染废水排放去向仍不符合排污许可证规定",
+                 False),
+    ReInspection("嘉环(平)复查〔2025〕15号", "2025-12-02", "2025-11-27", "嘉环(平)罚[2025]9号",
+                 "已对厂区雨污管网进行改造，封堵北侧雨水排放口处的印染废水接入管，生产废水经预处理后全部纳管排放，"
+                 "雨水排放口采样监测结果符合要求", True),
+)
+
+
+@dataclass(frozen=True)
+class FinePaid:
+    """One line of a quarterly notice of fines paid: a decision, and when (or whether) its fine was paid."""
+
+    decision: str  # the decision's 文号 as CASES prints it
+    paid: str | None  # ISO; None: not paid
+    status: str = "已缴纳"  # 履行情况 as printed
+
+
+@dataclass(frozen=True)
+class FineNotice:
+    quarter: str  # 2025年第三季度
+    published: str
+    layout: str  # lines (one paragraph a decision) | table
+    rows: tuple[FinePaid, ...]
+
+
+FINE_NOTICES: tuple[FineNotice, ...] = (
+    FineNotice("2024年第二季度", "2024-07-10", "lines", (
+        FinePaid("嘉环(海)罚字[2024]3号", "2024-04-02"),
+        FinePaid("嘉环(平)罚【2024】15号", "2024-05-10"),
+        FinePaid("嘉环罚〔2024〕19号", "2024-06-05"),
+    )),
+    FineNotice("2025年第三季度", "2025-10-15", "table", (
+        FinePaid("嘉环罚〔2025〕12号", "2025-07-03"),
+        FinePaid("嘉环(平)罚 〔2025〕 6 号", None, "未缴纳，已申请人民法院强制执行"),
+        FinePaid("嘉环(平)罚[2025]9号", "2025-08-06"),
+        FinePaid("嘉环(秀)罚〔2025〕14号", "2025-08-29"),
+        FinePaid("嘉环(桐)罚【2025】11号", "2025-09-28"),
+    )),
+)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One row of a credit-repair notice: an enterprise whose penalty information stops being published."""
+
+    party: str  # world enterprise key
+    decisions: tuple[str, ...]  # 文号 as printed in the notice; one may predate the column
+    decided: str  # ISO date of the repair decision
+
+
+@dataclass(frozen=True)
+class RepairNotice:
+    batch: str  # 2025年第2批
+    published: str
+    rows: tuple[Repair, ...]
+
+
+REPAIR_NOTICES: tuple[RepairNotice, ...] = (
+    RepairNotice("2025年第2批", "2025-07-18", (
+        Repair("e00", ("嘉环罚〔2024〕19号",), "2025-07-10"),
+        Repair("e42", ("嘉环(海)罚字[2024]3号",), "2025-07-10"),
+        # decided in 2023, before the column's replica starts: we have no record of it
+        Repair("e18", ("嘉环(秀)罚〔2023〕31号",), "2025-07-14"),
+    )),
+    RepairNotice("2026年第2批", "2026-07-15", (
+        Repair("e40", ("嘉环罚〔2024〕11号", "嘉环(桐)罚〔2025〕15号"), "2026-07-08"),
+    )),
+)
+
+
+def _case(number: str) -> Case:
+    return next(c for c in CASES if c.number == number)
+
+
+def reinspection_paragraphs(notice: ReInspection) -> tuple[list[str], str]:
+    """The paragraphs of one 整改复查意见书 and its party's name."""
+    case = _case(notice.decision)
+    party = _party(case.party)
+    decided, inspected = date.fromisoformat(case.decided), date.fromisoformat(notice.inspected)
+    out = [CITY_BUREAU, "环境违法行为整改复查意见书", notice.number, f"当事人：{party.name}"]
+    if party.uscc is not None:
+        out.append(f"统一社会信用代码：{party.uscc}")
+    out += [f"地址：{party.address}",
+            f"我局于{digits_date(decided)}对你单位作出《行政处罚决定书》（{notice.cited_as or case.number}），"
+            f"责令你单位改正环境违法行为。{digits_date(inspected)}，我局执法人员依法对你单位整改情况进行了复查。",
+            f"经复查，你单位{notice.findings}。"]
+    if notice.passed:
+        out.append("复查结论：你单位已完成整改。")
+    else:
+        out += ["复查结论：你单位未完成整改。",
+                "我局将依据《中华人民共和国环境保护法》第五十九条等规定依法处理，并将复查情况记入你单位环境信用记录。"]
+    out += [CITY_BUREAU, digits_date(date.fromisoformat(notice.signed))]
+    return out, party.name
+
+
+def fine_notice_paragraphs(notice: FineNotice) -> tuple[list[str], str]:
+    """A quarterly notice of fines paid (and not paid), and its title."""
+    title = f"{CITY_BUREAU}关于{notice.quarter}行政处罚罚款缴纳情况的公示"
+    out = [title, "根据《中华人民共和国政府信息公开条例》和行政处罚决定履行情况公开的有关要求，"
+                  f"现将我局{notice.quarter}行政处罚罚款缴纳情况公示如下："]
+    if notice.layout == "lines":
+        for i, row in enumerate(notice.rows):
+            case = _case(row.decision)
+            party = _party(case.party)
+            assert row.paid is not None, "the lines layout lists fines paid only"
+            out.append(f"{render_number(i + 1, _LOWER, '十百千')}、{party.name}（统一社会信用代码：{party.uscc}）"
+                       f"已于{digits_date(date.fromisoformat(row.paid))}全额缴纳《行政处罚决定书》（{case.number}）"
+                       f"所处罚款人民币{capital_yuan(Decimal(case.fine))}。")
+    else:
+        header = "".join(f"<th>{h}</th>" for h in ("序号", "处罚决定书文号", "被处罚单位", "统一社会信用代码",
+                                                  "罚款金额（元）", "履行情况", "缴纳日期"))
+        rows = []
+        for i, row in enumerate(notice.rows, 1):
+            case = _case(row.decision)
+            party = _party(case.party)
+            cells = (str(i), case.number, party.name, party.uscc or "", f"{case.fine:,}", row.status,
+                     row.paid or "—")
+            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        out.append(f'<table border="1"><tr>{header}</tr>{"".join(rows)}</table>')
+    out += ["特此公示。", CITY_BUREAU, digits_date(date.fromisoformat(notice.published))]
+    return out, title
+
+
+def repair_notice_paragraphs(notice: RepairNotice) -> tuple[list[str], str]:
+    """A notice granting credit repair (信用修复) for listed decisions, and its title."""
+    title = f"{CITY_BUREAU}关于准予行政处罚信息信用修复的公示（{notice.batch}）"
+    header = "".join(f"<th>{h}</th>" for h in ("序号", "企业名称", "统一社会信用代码", "行政处罚决定书文号",
+                                              "信用修复决定日期"))
+    rows = []
+    for i, row in enumerate(notice.rows, 1):
+        party = _party(row.party)
+        cells = (str(i), party.name, party.uscc or "", "、".join(row.decisions), row.decided)
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    out = [title,
+           "根据《失信行为纠正后的信用信息修复管理办法（试行）》（国家发展和改革委员会令2023年第58号）的规定，"
+           "下列企业已履行行政处罚决定规定的义务并完成整改，经审核符合信用修复条件，我局决定准予信用修复，"
+           "相关行政处罚信息在本局网站停止公示。",
+           f'<table border="1"><tr>{header}</tr>{"".join(rows)}</table>',
+           "特此公示。", CITY_BUREAU, digits_date(date.fromisoformat(notice.published))]
+    return out, title
+
+
+def rectification_pages() -> list[Page]:
+    """The notices that follow decisions up: re-inspections, fines paid, credit repair."""
+    rng = random.Random(f"{SEED}-rectification")
+    pages = []
+    for notice in REINSPECTIONS:
+        paragraphs, party = reinspection_paragraphs(notice)
+        published = date.fromisoformat(notice.signed) + timedelta(days=rng.randint(1, 6))
+        path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{5_700_000 + rng.randint(1, 99999)}.shtml"
+        pages.append(Page(path, published, f"{party}环境违法行为整改复查意见书", tuple(paragraphs), "utf-8", party))
+    for fines in FINE_NOTICES:
+        paragraphs, title = fine_notice_paragraphs(fines)
+        published = date.fromisoformat(fines.published)
+        path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{5_800_000 + rng.randint(1, 99999)}.shtml"
+        pages.append(Page(path, published, title, tuple(paragraphs), "utf-8"))
+    for repairs in REPAIR_NOTICES:
+        paragraphs, title = repair_notice_paragraphs(repairs)
+        published = date.fromisoformat(repairs.published)
+        path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{5_900_000 + rng.randint(1, 99999)}.shtml"
+        pages.append(Page(path, published, title, tuple(paragraphs), "utf-8"))
+    return pages
+
+
+# --- Edition 2 (QINGTIAN_REPLAY_EDITION=2, crawlers/replay/editions.py): decisions published since ---------
+
+EDITION_CASES: tuple[Case, ...] = (
+    Case("嘉环(秀)罚〔2026〕25号", "2026-11-10", "e18", "vocs", 42000),
+    Case("嘉环罚〔2026〕30号", "2026-11-13", "e36", "water_exceed", 96000),
+)
+
+
+def edition_pages() -> list[Page]:
+    """The articles an edition after the first adds at the top of the column (their own random stream)."""
+    if edition() < 2:
+        return []
+    rng = random.Random(f"{SEED}-edition-2")
+    pages = []
+    for n, case in enumerate(EDITION_CASES):
+        paragraphs, party = decision_paragraphs(case, rng)
+        published = date.fromisoformat(case.decided) + timedelta(days=2)
+        path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{6_100_000 + n}.shtml"
+        pages.append(Page(path, published, _title(case, party), tuple(paragraphs), case.encoding, party))
+    return pages
+
+
 class JiaxingPenaltyColumn:
     """The 行政处罚 column of 嘉兴市生态环境局 (TRS CMS), as static pages."""
 
@@ -833,6 +1049,8 @@ class JiaxingPenaltyColumn:
         path = f"{COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{5_470_001}.shtml"
         pages.append(Page(path, published, "嘉兴市生态环境局2025年第三季度环境行政处罚案件信息公示",
                           tuple(_summary_paragraphs(summary)), "utf-8"))
+        pages += rectification_pages()
+        pages += edition_pages()
         pages.sort(key=lambda p: (p.published, p.path), reverse=True)
         return {p.path: p for p in pages}
 

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from crawlers.replay import incineration, world
+from crawlers.replay.editions import edition
 from crawlers.replay.server import Request, Response
 
 HOST = "permit.mee.gov.cn"
@@ -197,10 +198,29 @@ def _listing(permit: world.Permit, enterprise: world.Enterprise) -> Listing:
                    rng.choice(WATER_RULES))
 
 
+# Edition 2 (QINGTIAN_REPLAY_EDITION=2, crawlers/replay/editions.py): permits issued since, for new sites.
+EDITION_PERMITS = (("e03", "2026-11-09"), ("e21", "2026-11-12"))
+
+
+def edition_listings() -> list[Listing]:
+    if edition() < 2:
+        return []
+    rows = []
+    for key, issued in EDITION_PERMITS:
+        e = world.by_key(key)
+        year, month, day = (int(part) for part in issued.split("-"))
+        permit = world.Permit(number=f"{e.uscc}003C", dataid=world.hex_id("permit", e.uscc, 3).lower(),
+                              site_name=f"{e.name}（三厂区）", issued=issued, valid_from=issued,
+                              valid_to=f"{year + 5}-{month:02d}-{day - 1:02d}", management="简化管理")
+        rows.append(_listing(permit, e))
+    return rows
+
+
 @cache
 def listings() -> tuple[Listing, ...]:
     """Every permit of the world, newest 发证日期 first (ties by permit number), as the list shows them."""
     rows = [_listing(p, e) for e in world.enterprises() for p in e.permits]
+    rows += edition_listings()
     rows.sort(key=lambda row: (row.permit.issued, row.permit.number), reverse=True)
     return tuple(rows)
 

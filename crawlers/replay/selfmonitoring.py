@@ -10,7 +10,7 @@ a design, not a copy. It publishes what HJ 819-2017 (排污单位自行监测技
 * `GET /zxjc/jcsj/day.do?ent=<id>&date=YYYY-MM-DD&page=N` — one enterprise's values of one day, 100 rows a
   page, under a header (企业名称, 统一社会信用代码, 排污许可证编号, 监测日期) and the banner the disclosure
   rules require: 「实时公布数据属于企业自行监测数据，未经环境保护主管部门审核。」. Columns: 企业名称,
-  监测点位 (`锅炉废气排放口(DA001)`: outlet name and HJ 608 code), 监测时间, 监测项目, 监测值, 单位,
+  监测点位 (`1号锅炉烟囱(DA001)`: outlet name and HJ 608 code), 监测时间, 监测项目, 监测值, 单位,
   标准限值 (`50`, pH `6~9`), 是否达标 (是/否, `/` without a value), 超标倍数 ((监测值 − 标准限值)/标准限值,
   two decimals; empty when compliant, `/` without a value), 排放方式 (自动/手工), 烟气/废水流量(m³/h), 备注
   (停产, 故障). A day without data says 暂无数据; an unknown enterprise or a malformed date answers a page
@@ -18,8 +18,9 @@ a design, not a copy. It publishes what HJ 819-2017 (排污单位自行监测技
   for water (12 a day); manual (手工) results are sampled once a week at their own time.
 
 The data are synthetic and deterministic: the 12 enterprises of `crawlers.replay.world` in 嘉兴 that are not
-incineration plants (those report to the MEE platform), their first permit's number, outlets by industry
-(`INDUSTRY_POINTS`), days 2026-11-01..07. Deliberate features: the exceedances in `EXCEEDANCES`, one of
+incineration plants (those report to the MEE platform), their first permit's number, the outlets of that permit
+(`crawlers.replay.permits`; which are monitored, and how, by industry in `INDUSTRY_POINTS`), days
+2026-11-01..07. Deliberate features: the exceedances in `EXCEEDANCES`, one of
 them printed with the wrong 超标倍数 (the platform divided by the limit without subtracting it, as happens),
 one enterprise stopped for a day (停产), analyser faults (故障) on a few hours, and one enterprise whose
 统一社会信用代码 cell is empty (its permit number, which begins with the code, is printed).
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from crawlers.replay import world
+from crawlers.replay import permits, world
 from crawlers.replay.server import Request, Response
 
 HOST = "zxjc.sthjt.zj.gov.cn"
@@ -83,43 +84,49 @@ class Point:
 
 MG_M3, MG_L, PH = "mg/m³", "mg/L", "无量纲"
 _PH = Item("pH值", PH, (6, 9))
-# Gas boilers under GB 13271-2014 special limits, NOx at Zhejiang's low-nitrogen retrofit level.
-_BOILER = (Item("颗粒物", MG_M3, 20, (0.15, 0.5)), Item("二氧化硫", MG_M3, 50, (0.05, 0.3)),
-           Item("氮氧化物", MG_M3, 50, (0.45, 0.8)))
+# The outlets are the permit's (`crawlers.replay.permits`: same HJ 608 code, same name; `sites()` checks), and
+# 标准限值 is the permit's concentration limit (hourly for air, the stricter commitment where there is one),
+# except where noted: a stricter local standard, or a pollutant the permit does not list at that outlet.
 INDUSTRY_POINTS: dict[str, tuple[Point, ...]] = {
     "皮革鞣制加工": (
-        Point("DA001", "锅炉废气排放口", _BOILER, (), (8000, 15000)),
+        Point("DA001", "涂饰废气排放口", (Item("颗粒物", MG_M3, 120, (0.05, 0.2)),
+                                        Item("非甲烷总烃", MG_M3, 120, (0.1, 0.4))), (), (8000, 15000)),
+        # 总磷: not on the permit; the platform prints the indirect-discharge standard.
         Point("DW001", "废水总排放口", (Item("化学需氧量", MG_L, 300), Item("氨氮", MG_L, 70), Item("总磷", MG_L, 4),
-                                      _PH), (Item("总铬", MG_L, 1.5),), (10, 40)),
+                                      _PH), (), (10, 40)),
+        Point("DW002", "含铬废水车间排放口", (), (Item("总铬", MG_L, 1.5), Item("六价铬", MG_L, 0.1)), (2, 8)),
     ),
     "金属表面处理及热处理加工": (
-        Point("DA001", "酸雾废气排放口", (), (Item("氯化氢", MG_M3, 30),), (6000, 9000)),
+        Point("DA001", "酸洗废气排放口", (), (Item("氯化氢", MG_M3, 30), Item("氮氧化物", MG_M3, 200)), (6000, 9000)),
         Point("DW001", "废水总排放口", (Item("化学需氧量", MG_L, 80), Item("氨氮", MG_L, 15), Item("总磷", MG_L, 1),
-                                      _PH), (Item("总铬", MG_L, 1), Item("六价铬", MG_L, 0.2)), (3, 12)),
+                                      _PH), (Item("悬浮物", MG_L, 50),), (3, 12)),
+        Point("DW002", "含铬废水车间排放口", (), (Item("总铬", MG_L, 1), Item("六价铬", MG_L, 0.2)), (1, 4)),
     ),
     "棉印染精加工": (
+        # 颗粒物 15: DB33/962-2015, stricter than the permit's GB 16297-1996 120.
         Point("DA001", "定型机废气排放口", (), (Item("颗粒物", MG_M3, 15),), (20000, 30000)),
         Point("DW001", "废水总排放口", (Item("化学需氧量", MG_L, 200), Item("氨氮", MG_L, 20), Item("总磷", MG_L, 1.5),
                                       _PH), (Item("悬浮物", MG_L, 100),), (40, 120)),
     ),
     "化学原料和化学制品制造业": (
-        Point("DA001", "RTO废气排放口", (Item("非甲烷总烃", MG_M3, 60, (0.1, 0.5)),), (), (20000, 40000)),
-        Point("DW001", "废水总排放口", (Item("化学需氧量", MG_L, 500), Item("氨氮", MG_L, 35), Item("总磷", MG_L, 8),
+        # The permit limits 挥发性有机物 here; the analyser reports 非甲烷总烃 against GB 16297-1996's 60.
+        Point("DA001", "RTO焚烧炉排放口", (Item("非甲烷总烃", MG_M3, 60, (0.1, 0.5)),), (), (20000, 40000)),
+        Point("DW001", "废水总排放口", (Item("化学需氧量", MG_L, 500), Item("氨氮", MG_L, 45), Item("总磷", MG_L, 8),
                                       _PH), (Item("悬浮物", MG_L, 400),), (5, 25)),
     ),
     "污水处理及其再生利用": (
-        # Urban treatment plants in Zhejiang: DB33/2169-2018.
-        Point("DW001", "污水处理厂总排放口", (Item("化学需氧量", MG_L, 40), Item("氨氮", MG_L, 2),
-                                           Item("总氮", MG_L, 12), Item("总磷", MG_L, 0.3), _PH), (), (2000, 4000)),
+        Point("DW001", "废水总排放口", (Item("化学需氧量", MG_L, 50), Item("氨氮", MG_L, 5),
+                                      Item("总氮", MG_L, 15), Item("总磷", MG_L, 0.5), _PH), (), (2000, 4000)),
     ),
     "热力生产和供应": (
-        # Coal-fired units at the ultra-low emission level.
-        *(Point(f"DA00{n}", f"{n}#锅炉废气排放口", (Item("颗粒物", MG_M3, 5), Item("二氧化硫", MG_M3, 35),
-                                                  Item("氮氧化物", MG_M3, 50, (0.45, 0.8))), (), (180000, 260000))
-          for n in (1, 2)),
+        # The permit's stricter column: the ultra-low emission commitment.
+        Point("DA001", "1号锅炉烟囱", (Item("颗粒物", MG_M3, 10), Item("二氧化硫", MG_M3, 35),
+                                     Item("氮氧化物", MG_M3, 50, (0.45, 0.8))), (), (180000, 260000)),
+        Point("DA002", "煤场转运站排气筒", (), (Item("颗粒物", MG_M3, 120, (0.05, 0.2)),), (15000, 25000)),
     ),
     "炼钢": (
-        Point("DA001", "电炉烟气排放口", (Item("颗粒物", MG_M3, 10),), (), (400000, 600000)),
+        # 颗粒物 10: the special limit of GB 28664-2012, stricter than the permit's 20.
+        Point("DA002", "电炉烟气排放口", (Item("颗粒物", MG_M3, 10),), (), (400000, 600000)),
         Point("DW001", "废水总排放口", (Item("化学需氧量", MG_L, 50), Item("氨氮", MG_L, 5), Item("总磷", MG_L, 0.5),
                                       _PH), (), (30, 80)),
     ),
@@ -130,8 +137,8 @@ EXCEEDANCES: tuple[tuple[str, str, str, int, int, float], ...] = (
     ("e46", "DA001", "氮氧化物", 3, 7, 63.5),
     ("e37", "DW001", "化学需氧量", 2, 10, 96.8),
     ("e42", "DW001", "氨氮", 5, 14, 26.4),
-    ("e44", "DW001", "总磷", 6, 4, 0.42),
-    ("e34", "DA001", "颗粒物", 4, 15, 27.6),
+    ("e44", "DW001", "总磷", 6, 4, 0.62),
+    ("e34", "DA001", "颗粒物", 4, 15, 152.4),
     ("e40", "DA001", "非甲烷总烃", 1, 9, 75.0),
 )
 # The one exceedance the platform prints with 超标倍数 = value / limit instead of (value − limit) / limit.
@@ -139,7 +146,7 @@ WRONG_MULTIPLE = ("e40", "DA001", "非甲烷总烃", 1, 9)
 # (world key, day): the enterprise stopped production (停产) for the whole day.
 STOPPED = (("e41", 5),)
 # (world key, outlet, day, first hour, last hour): analyser fault (故障), no values.
-FAULTS = (("e38", "DW001", 2, 8, 12), ("e46", "DA002", 6, 13, 15))
+FAULTS = (("e38", "DW001", 2, 8, 12), ("e46", "DA001", 6, 13, 15))
 # The enterprise whose 统一社会信用代码 the list leaves empty.
 NO_USCC = "e41"
 MANUAL_DAY = 4  # manual sampling: water at 10:30, air at 14:30
@@ -165,11 +172,17 @@ class Site:
 @cache
 def sites() -> tuple[Site, ...]:
     """The enterprises the platform lists: 嘉兴's dischargers that are not incineration plants, in world order."""
-    return tuple(
-        Site(e, world.hex_id("zxjc", e.uscc, length=16).lower(), e.permits[0].number, INDUSTRY_POINTS[e.industry])
-        for e in world.in_city("330400")
-        if not e.incineration
-    )
+    out = []
+    for e in world.in_city("330400"):
+        if e.incineration:
+            continue
+        points = INDUSTRY_POINTS[e.industry]
+        air, water = permits.outlets(e.permits[0].dataid)
+        permitted = {(o.code, o.name) for o in (*air, *water)}
+        if stray := [p.label for p in points if (p.code, p.name) not in permitted]:
+            raise ValueError(f"{e.key}: outlets {stray} are not on permit {e.permits[0].number}")
+        out.append(Site(e, world.hex_id("zxjc", e.uscc, length=16).lower(), e.permits[0].number, points))
+    return tuple(out)
 
 
 @cache

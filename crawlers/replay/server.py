@@ -10,12 +10,18 @@ import hashlib
 import importlib
 import json
 import logging
+import socket
+import struct
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
+
+from crawlers.replay import faults as fault_kinds
+from crawlers.replay.faults import Faults
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +92,14 @@ def load_replica(host: str) -> Replica:
     return replica
 
 
-def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
+FaultSpec = Faults | str | Path | list[dict[str, Any]] | None
+
+
+def _handler_for(replica: Replica, faults: Faults | None = None,
+                 stopping: threading.Event | None = None) -> type[BaseHTTPRequestHandler]:
+    faults = faults if faults is not None else Faults()
+    stopping = stopping or threading.Event()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "nginx"  # what the real hosts announce
@@ -108,14 +121,30 @@ def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=body,
             )
+            decision = faults.decide(replica.host, method, self.path, body,
+                                     kinds=fault_kinds.BEFORE | fault_kinds.AFTER) if faults else None
+            fault = decision.rule if decision else None
+            if decision and decision.latency:
+                stopping.wait(decision.latency)
+            if fault and fault.fault in ("timeout", "reset"):
+                self._no_answer(fault.fault, float(fault.arg or fault_kinds.DEFAULT_HOLD))
+                return
             try:
-                response = replica.handle(request)
+                response = self._faulty_answer(fault) or replica.handle(request)
             except Exception:
                 log.exception("replica %s failed on %s %s", replica.host, method, self.path)
                 response = Response("<html><body>500 Internal Server Error</body></html>", 500)
             payload = response.encoded()
+            if fault and fault.fault == "charset" and response.content_type.startswith("text/"):
+                response.content_type = fault_kinds.wrong_charset(response.content_type, payload)
+            elif fault and fault.fault == "layout" and response.content_type.startswith("text/"):
+                payload = fault_kinds.change_layout(payload, fault.arg)
+            elif fault and fault.fault == "broken-attachment" and fault_kinds.is_attachment(payload):
+                payload = fault_kinds.break_attachment(payload, fault.arg or "truncate")
             # Like the real hosts' web servers, answer conditional GETs: an ETag from the body, 304 on a match.
-            etag = f'"{hashlib.sha1(payload).hexdigest()[:16]}"'
+            # (A faulty answer is another representation: its ETag differs even where only a header does.)
+            basis = payload + (str(fault).encode() if fault else b"")
+            etag = f'"{hashlib.sha1(basis).hexdigest()[:16]}"'
             if method in ("GET", "HEAD") and response.status == 200:
                 response.headers.setdefault("ETag", etag)
                 if self.headers.get("If-None-Match") == response.headers["ETag"]:
@@ -126,17 +155,52 @@ def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
             for name, value in response.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            if method != "HEAD":
-                self.wfile.write(payload)
+            if method == "HEAD":
+                return
+            if fault and fault.fault == "truncate":
+                # The full length announced, part of the body sent, the connection closed: a cut transfer.
+                self.wfile.write(payload[: int(len(payload) * float(fault.arg or 0.5))])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.wfile.write(payload)
+
+        def _faulty_answer(self, fault: fault_kinds.Rule | None) -> Response | None:
+            """The answer a fault puts in place of the replica's (None: ask the replica)."""
+            if fault is None:
+                return None
+            if fault.fault == "status":
+                return Response(fault_kinds.status_page(int(fault.arg)), int(fault.arg))
+            if fault.fault == "waf412":
+                body, headers = fault_kinds.waf_page(self.path)
+                return Response(body, 412, headers=headers)
+            if fault.fault == "captcha":
+                return Response(fault_kinds.CAPTCHA_PAGE, 200)
+            return None
+
+        def _no_answer(self, how: str, hold: float) -> None:
+            """`timeout`: keep the connection open for `hold` seconds, then close it; `reset`: close it now (RST)."""
+            if how == "timeout":
+                stopping.wait(hold)
+            else:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+
+        def _serve_quietly(self, method: str) -> None:
+            try:
+                self._serve(method)
+            except ConnectionError as exc:  # the client gave up (its timeout, a fault's reset): not our error
+                log.debug("%s %s %s: %r", replica.host, method, self.path, exc)
+                self.close_connection = True
 
         def do_GET(self) -> None:
-            self._serve("GET")
+            self._serve_quietly("GET")
 
         def do_HEAD(self) -> None:
-            self._serve("HEAD")
+            self._serve_quietly("HEAD")
 
         def do_POST(self) -> None:
-            self._serve("POST")
+            self._serve_quietly("POST")
 
         def log_message(self, format: str, *args: object) -> None:
             log.debug("%s %s", replica.host, format % args)
@@ -147,12 +211,16 @@ def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
 class ReplayServer:
     """All replicas, each on its own port of 127.0.0.1, served from background threads."""
 
-    def __init__(self, port: int = 0, hosts: Iterable[str] | None = None, bind: str = "127.0.0.1") -> None:
+    def __init__(self, port: int = 0, hosts: Iterable[str] | None = None, bind: str = "127.0.0.1",
+                 faults: FaultSpec = None) -> None:
         self.port = port
         self.bind = bind
         self.hosts = list(hosts or REPLICAS)
         self._servers: list[ThreadingHTTPServer] = []
         self.origins: dict[str, str] = {}
+        # Injected failures (crawlers/replay/faults.py); `self.faults.reset()` re-arms `times=N` rules.
+        self.faults = faults if isinstance(faults, Faults) else Faults(faults)
+        self._stopping = threading.Event()
 
     def start(self) -> dict[str, str]:
         """Start serving; returns replicated host → local origin (`http://127.0.0.1:PORT`)."""
@@ -161,7 +229,7 @@ class ReplayServer:
                 continue
             replica = load_replica(host)
             port = self.port + index if self.port else 0
-            server = ThreadingHTTPServer((self.bind, port), _handler_for(replica))
+            server = ThreadingHTTPServer((self.bind, port), _handler_for(replica, self.faults, self._stopping))
             server.daemon_threads = True
             threading.Thread(target=server.serve_forever, name=f"replay-{host}", daemon=True).start()
             self._servers.append(server)
@@ -169,6 +237,7 @@ class ReplayServer:
         return self.origins
 
     def stop(self) -> None:
+        self._stopping.set()  # ends held (`timeout`) connections
         for server in self._servers:
             server.shutdown()
             server.server_close()
@@ -182,8 +251,10 @@ class ReplayServer:
         self.stop()
 
 
-def serve_forever(port: int, announce: Callable[[str], None] = print) -> None:
-    server = ReplayServer(port)
+def serve_forever(port: int, announce: Callable[[str], None] = print, faults: FaultSpec = None) -> None:
+    server = ReplayServer(port, faults=faults)
+    if server.faults:
+        announce(f"faults: {server.faults}")
     for host, origin in server.start().items():
         announce(f"{host:<24} {origin}")
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -22,11 +23,13 @@ from typing import Any
 
 import duckdb
 import jinja2
+import markupsafe
 import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from crawlers import paths
 from crawlers.base import load_metadata
+from crawlers.base.trs_cms import declared_charset
 from etl.facts import taxonomy
 from etl.publish.charts import Point, line_chart
 from etl.publish.lists import write_lists
@@ -59,6 +62,21 @@ AUDIT_TYPES = {
     "toxic_materials": "使用有毒有害原料 toxic raw materials",
     "toxic_emissions": "排放有毒有害物质 toxic emissions",
 }
+STATUS_LABELS = {
+    "open": ("未整改", "open"),
+    "rectified_gov_verified": ("已整改（政府核实）", "rectified, verified by the authority"),
+    "rectified_self_declared": ("已整改（企业自述）", "rectified, declared by the company"),
+    "disputed": ("企业有异议", "disputed by the company"),
+}
+EVENT_LABELS = {
+    "fine_paid": ("罚款已缴纳", "fine paid"),
+    "reinspection_passed": ("复查：已完成整改", "re-inspection: corrected"),
+    "reinspection_failed": ("复查：未完成整改", "re-inspection: not corrected"),
+    "credit_repaired": ("信用修复", "credit repaired"),
+    "explanation": ("企业说明", "company explanation"),
+    "rectification_evidence": ("企业整改材料", "company rectification evidence"),
+    "dispute": ("企业异议", "company dispute"),
+}
 LINK_LABELS = {
     "uscc_exact": "统一社会信用代码一致 USCC exact",
     "uscc_repaired": "统一社会信用代码（已修正）USCC repaired",
@@ -84,6 +102,18 @@ class BuildResult:
     companies: int
     archived: int
     pagefind: str
+
+
+# Bidirectional controls (they can reverse how a name reads: "evil\u202egpj.exe") and C0/C1 control characters
+# are kept in the data but shown as a visible marker wherever a template prints a value.
+_INVISIBLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_controls(value: Any) -> Any:
+    """A template value with every bidi or control character replaced by a visible ⟦U+XXXX⟧ marker."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return _INVISIBLE.sub(lambda m: f"⟦U+{ord(m.group()):04X}⟧", value)
+    return value
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
@@ -130,6 +160,7 @@ class SiteBuilder:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=visible_controls,
         )
         self.env.filters["num"] = lambda v: "—" if v is None else _fmt(v)
         self.built_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -147,18 +178,26 @@ class SiteBuilder:
         self.cited[digest] = path
         return path
 
+    def target(self, rel: str) -> Path:
+        """The file `rel` names inside the site; paths are built from published values (permit numbers,
+        codes), so one that would leave the site (`../`, absolute) is refused."""
+        target = None if "\x00" in rel else (self.out / rel).resolve()
+        if target is None or not target.is_relative_to(self.out.resolve()):
+            raise ValueError(f"refusing to write {rel!r}: outside the site folder")
+        return target
+
     def write(self, rel: str, template: str, **context: Any) -> None:
         depth = rel.count("/")
         html = self.env.get_template(template).render(
             site=self.config, root="../" * depth, built_at=self.built_at, **context
         )
-        target = self.out / rel
+        target = self.target(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
         self.pages += 1
 
     def write_json(self, rel: str, payload: dict[str, Any]) -> None:
-        target = self.out / rel
+        target = self.target(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
@@ -279,6 +318,42 @@ class SiteBuilder:
                 "flagged": sum(1 for v in rows if v["flagged"]),
             })
 
+    def _attach_follow_up(self, companies: list[dict[str, Any]]) -> None:
+        """Each penalty's status and timeline; each company's open records, exceedance days in the last 12
+        months and its 12-quarter compliance grid."""
+        status = {r["record_id"]: r for r in _rows(self.con, "SELECT * FROM marts.record_status")}
+        timeline: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for event in _rows(self.con, "SELECT * FROM marts.record_timeline WHERE record_id IS NOT NULL "
+                                     "AND event_type <> 'decision' ORDER BY event_date, event_id"):
+            event["label"] = EVENT_LABELS.get(event["event_type"], (event["event_type"], ""))
+            if event["archive_digest"]:
+                event["archive_url"] = self.archive_url(event["archive_digest"], None)
+            timeline[event["record_id"]].append(event)
+        exceedance_days = dict(self.con.execute(
+            "SELECT enterprise_id, count(DISTINCT day) FROM marts.outlet_values WHERE exceeded "
+            "AND day > (SELECT max(day) FROM marts.outlet_values) - INTERVAL 12 MONTH GROUP BY 1").fetchall())
+        grids: dict[str, dict[str, Any]] = defaultdict(lambda: {"quarters": [], "rows": {}})
+        for q in _rows(self.con, "SELECT * FROM marts.compliance_quarterly ORDER BY quarter_start"):
+            grid = grids[q["enterprise_id"]]
+            label = "全厂 Whole site" if q["scope"] == "enterprise" else (q["outlet_label"] or q["outlet_ref"])
+            if q["quarter"] not in grid["quarters"]:
+                grid["quarters"].append(q["quarter"])
+            grid["rows"].setdefault((q["scope"] != "enterprise", label), []).append(q)
+        for context in companies:
+            eid = context["e"]["enterprise_id"]
+            for p in context["penalties"]:
+                s = status.get(p["record_id"], {})
+                p["status"] = s.get("status", "open")
+                p["status_label"] = STATUS_LABELS.get(p["status"], (p["status"], ""))
+                p["timeline"] = timeline.get(p["record_id"], [])
+            context["e"]["open_records"] = sum(1 for p in context["penalties"] if p["status"] == "open")
+            context["e"]["exceedance_days_12m"] = exceedance_days.get(eid, 0)
+            grid = grids.get(eid)
+            context["grid"] = None if grid is None else {
+                "quarters": grid["quarters"],
+                "rows": [{"label": label, "cells": cells} for (_, label), cells in sorted(grid["rows"].items())],
+            }
+
     def sources(self) -> list[dict[str, Any]]:
         reports = {
             row["source"]: row
@@ -309,9 +384,16 @@ class SiteBuilder:
 
     def build(self) -> None:
         companies = self.company_contexts()
+        self._attach_follow_up(companies)
         outlets = write_outlets(self, companies, self.monitoring)
         for context in companies:
             context["outlets"] = outlets.get(context["e"]["enterprise_id"], [])
+        # Writers (exports, feeds, screening, risk …) may add to the company contexts (risk does), so they
+        # run before the company pages are written.
+        for target in self.config.get("writers", []):
+            module_name, function = target.split(":")
+            getattr(importlib.import_module(module_name), function)(self, companies)
+        for context in companies:
             self.write(context["e"]["url"], "company.html", **context)
             self.write_json(context["e"]["url"].removesuffix(".html") + ".json", company_json(context))
         stats = self.con.execute(
@@ -332,40 +414,62 @@ class SiteBuilder:
         self.write(self.url("unmatched"), "unmatched.html", records=unmatched)
         self.write(self.url("sources"), "sources.html", sources=self.sources())
         write_lists(self, companies, taxonomy()[2])
-        # Further writers (exports, feeds, screening …) named in site/site.yml as "module:function(builder,
-        # companies)", each adding its own pages and files.
-        for target in self.config.get("writers", []):
-            module_name, function = target.split(":")
-            getattr(importlib.import_module(module_name), function)(self, companies)
         shutil.copytree(SITE_SRC / "static", self.out / "static", dirs_exist_ok=True)
         self.company_count = len(companies)
 
     def extract_archive(self, data: Path) -> int:
-        """Copy every cited source document out of the WARC files into the site."""
+        """Copy every cited source document out of the WARC files into the site.
+
+        A source's HTML would run its scripts in the site's origin, so an HTML copy is never served as
+        HTML: its bytes are written as `<digest>.html.txt` (served as text/plain; sha256 = digest), and
+        `<digest>.html` is a page of the site that shows the document in an `<iframe sandbox srcdoc>`:
+        no script, form, plugin or navigation of the site, in an opaque origin, under the site's CSP.
+        """
         wanted = self.con.execute(
-            "SELECT digest, any_value(warc), any_value(warc_offset) FROM raw.archive "
-            "WHERE digest IN (SELECT unnest(?)) GROUP BY digest",
+            "SELECT digest, any_value(warc), any_value(warc_offset), any_value(url), any_value(content_type), "
+            "min(fetched_at) FROM raw.archive WHERE digest IN (SELECT unnest(?)) GROUP BY digest",
             [list(self.cited)],
         ).fetchall()
-        by_file: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for digest, warc, offset in wanted:
-            by_file[warc].append((offset, digest))
+        by_file: dict[str, list[tuple[int, str, str, str | None, datetime]]] = defaultdict(list)
+        for digest, warc, offset, url, content_type, fetched_at in wanted:
+            by_file[warc].append((offset, digest, url, content_type, fetched_at))
         written = 0
         for warc, entries in by_file.items():
             with (data / "raw" / warc).open("rb") as fh:
-                for offset, digest in sorted(entries):
+                for offset, digest, url, content_type, fetched_at in sorted(entries):
                     fh.seek(offset)
                     record = next(iter(ArchiveIterator(fh)))
-                    target = self.out / self.cited[digest]
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(record.content_stream().read())
+                    body = record.content_stream().read()
+                    rel = self.cited[digest]
+                    if not rel.endswith(".html"):
+                        target = self.target(rel)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(body)
+                    else:
+                        source = self.target(rel + ".txt")
+                        source.parent.mkdir(parents=True, exist_ok=True)
+                        source.write_bytes(body)
+                        self.write(rel, "archive.html", digest=digest, url=url, source_name=source.name,
+                                   fetched=fetched_at.strftime("%Y-%m-%d %H:%M UTC"),
+                                   document=_decode_html(body, content_type or ""))
+                        self.pages -= 1  # archived copies are evidence, not pages of the site
                     written += 1
         return written
 
 
+def _decode_html(body: bytes, content_type: str) -> str:
+    """An archived page as text, in the charset it declares (header, else meta tag, else UTF-8); bytes
+    that are not in that charset become U+FFFD (the original bytes are kept beside it)."""
+    charset = declared_charset(content_type, body, "utf-8")
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
 _JSON_DROP = {
-    "monitoring", "limits", "grade_css", "grade_zh", "grade_en", "audit_labels", "fine_label", "types_label",
-    "link_label", "anchor", "fetched_date", "outlets", "violation_labels", "serious_labels",
+    "status_label", "monitoring", "limits", "grade_css", "grade_zh", "grade_en", "audit_labels", "fine_label",
+    "types_label", "link_label", "anchor", "fetched_date", "outlets", "violation_labels", "serious_labels",
 }
 
 
@@ -416,10 +520,7 @@ def build(out: Path | None = None, db_path: Path | None = None, search: bool = T
     finally:
         con.close()
     summary = run_pagefind(fresh) if search else ""
-    old = out.with_name(out.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    fresh.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    from etl import swap
+
+    swap.publish(fresh, out)  # `out` becomes a link to the new build in one atomic step (etl/swap.py)
     return BuildResult(out, builder.pages, builder.company_count, archived, summary)

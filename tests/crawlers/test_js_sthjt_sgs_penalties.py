@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -176,9 +175,7 @@ def test_strict_parsing() -> None:
 
 
 def test_crawl(data_dir: Path, replay: dict[str, str]) -> None:
-    started = time.monotonic()
     [report] = run_crawl(data_dir, SOURCE, origins=replay)
-    assert time.monotonic() - started < 20
     assert report["ok"], report["errors"]
     assert report["errors"] == []
     assert report["records"] == {"correction_order": 15, "penalty": 45}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -244,10 +243,7 @@ def test_lookups_name_our_penalty_type_codes() -> None:
 def test_crawl_retries_refusals_and_reports_the_blocked_keyword(data_dir: Path) -> None:
     # A replica of our own: its WAF remembers what it refused, and the session's replicas are shared.
     with ReplayServer(hosts=[HOST]) as server:
-        started = time.monotonic()
         [report] = run_crawl(data_dir, SOURCE, origins=server.origins)
-        elapsed = time.monotonic() - started
-    assert elapsed < 30
     api = CreditChinaApi()
     blocked = world.by_key(BLOCKED_KEY).name
     obtainable = {p.number: p for e in world.enterprises() if e.name != blocked for p in api.records_for(e.name)}

@@ -253,12 +253,9 @@ def test_page_lists_plants_in_chromium(replay: dict[str, str]) -> None:
 
 @pytest.mark.browser
 def test_crawl(data_dir: Path, replay: dict[str, str]) -> None:
-    started = time.monotonic()
     (report,) = run_crawl(data_dir, "nat_envsc_incineration", origins=replay)
-    elapsed = time.monotonic() - started
     assert report["ok"], report["errors"]
     assert report["errors"] == []
-    assert elapsed < 90
     n_outlets = sum(len(p.outlets) for p in platform_plants())
     assert report["requests"] < 2500
     expected_values = len(_all_values())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -430,13 +429,10 @@ def test_parse_detail_fails_loudly_on_layout_changes() -> None:
 
 
 def test_crawl(data_dir: Path, replay: dict[str, str]) -> None:
-    started = time.monotonic()
     [report] = run_crawl(data_dir, "nat_mee_permits", origins=replay)
-    elapsed = time.monotonic() - started
     assert report["ok"], report["errors"]
     assert report["errors"] == []
     assert report["records"] == {"permit": 60, "permit_outlet": 247, "permit_limit": 896}
-    assert elapsed < 30, f"the crawl took {elapsed:.1f} s"
 
     index = [json.loads(line) for path in (data_dir / "raw" / "nat_mee_permits").glob("*.index.jsonl")
              for line in path.read_text(encoding="utf-8").splitlines()]

@@ -20,8 +20,10 @@ from crawlers.helpers.penalty import (
     text_lines,
 )
 from crawlers.helpers.penalty_table import is_case_table, parse_case_table
+from crawlers.helpers.rectification import Lookups, notice_type
 from crawlers.replay import world
 from crawlers.replay.server import Response
+from crawlers.spiders.zj.zj_jxsthj_penalties import ZjJxsthjPenaltiesSpider
 from tests.conftest import fetch
 
 HOST = "sthjj.jiaxing.gov.cn"
@@ -53,6 +55,12 @@ def column() -> dict[str, tuple[Response, str]]:
 
 CORRECTION = re.compile(r"责令改正(违法行为)?决定书$", re.MULTILINE)
 CASE_TABLE_INTRO = "办结的环境行政处罚案件公开如下"
+# Follow-up notices (re-inspection, fines paid, credit repair) are told apart the way the spider does it.
+NOTICES = Lookups.from_yaml(ZjJxsthjPenaltiesSpider.metadata["lookups"]["rectification"])
+
+
+def is_notice(text: str) -> bool:
+    return notice_type(text, NOTICES) is not None
 
 
 @cache
@@ -60,7 +68,7 @@ def decisions() -> dict[str, dict[str, Any]]:
     """decision_number_norm → parsed fields, for every article that is a decision."""
     parsed: dict[str, dict[str, Any]] = {}
     for response, text in column().values():
-        if CORRECTION.search(text):
+        if CORRECTION.search(text) or is_notice(text):
             continue
         try:
             fields = parse_decision(text)
@@ -86,7 +94,7 @@ def test_column_paging() -> None:
     dates = re.findall(r"<span>(\d{4}-\d\d-\d\d)</span>", "".join(
         page_text(fetch(HOST, f"{COLUMN}{name}.shtml")) for name in ("index", "index_1", "index_2")))
     assert dates == sorted(dates, reverse=True)
-    assert len(dates) == 37
+    assert len(dates) == 45
 
 
 def test_pager_is_required() -> None:
@@ -97,7 +105,8 @@ def test_pager_is_required() -> None:
 def test_every_decision_parses() -> None:
     parsed = decisions()
     assert len(parsed) == 30
-    assert len(column()) == 37  # and a quarterly summary, a case table and five orders to correct
+    # and a quarterly summary, a case table, five orders to correct and eight follow-up notices
+    assert len(column()) == 45
     codes = {code for _, code in penalty_type_labels()}
     for number, d in parsed.items():
         assert re.fullmatch(r"嘉环(（[南秀善盐海平桐]）)?罚字?〔20(24|25|26)〕\d+号", number), number
@@ -116,7 +125,7 @@ def test_every_decision_parses() -> None:
 
 
 def test_summary_table_is_not_a_decision() -> None:
-    summaries = [text for _, text in column().values() if "公示如下" in text]
+    summaries = [text for _, text in column().values() if "公示如下" in text and not is_notice(text)]
     assert len(summaries) == 1
     with pytest.raises(NotADecisionError, match="当事人"):
         parse_decision(summaries[0])
@@ -359,7 +368,7 @@ def test_case_table_rows() -> None:
 
 
 def test_summary_table_is_not_a_case_table() -> None:
-    response, _ = next(v for v in column().values() if "公示如下" in v[1])
+    response, _ = next(v for v in column().values() if "公示如下" in v[1] and not is_notice(v[1]))
     [table] = article_tables(page_text(response), ARTICLE)
     assert table[0] == ["序号", "处罚决定书文号", "被处罚单位", "处罚结果"]
     assert not is_case_table(table)

@@ -16,16 +16,27 @@ def test_crawl(data_dir: Path, replay: dict[str, str]) -> None:
     [report] = run_crawl(data_dir, SOURCE, origins=replay)
     assert report["ok"], report["errors"]
     assert report["finish_reason"] == "finished"
-    # 30 decision pages, 5 rows of the 海盐 case table, 5 orders to correct
-    assert report["records"] == {"correction_order": 5, "penalty": 35}
-    # robots.txt + 3 list pages + 37 articles, all answered
-    assert report["responses"] == {"200": 41}
+    # 30 decision pages, 5 rows of the 海盐 case table, 5 orders to correct; 15 follow-up events from 4
+    # re-inspections, 2 notices of fines paid (7 paid, 1 not) and 2 credit-repair notices (4 rows)
+    assert report["records"] == {"correction_order": 5, "penalty": 35, "rectification_event": 15}
+    # robots.txt + 3 list pages + 45 articles, all answered
+    assert report["responses"] == {"200": 49}
     # the quarterly summary table is reported and skipped, nothing else goes wrong
     assert [e["kind"] for e in report["errors"]] == ["not_a_record"]
 
     items = read_items(data_dir, SOURCE)
     assert len(items) >= 28
     assert len({item["record_id"] for item in items}) == len(items)
+    events = [item for item in items if item["kind"] == "rectification_event"]
+    items = [item for item in items if item["kind"] != "rectification_event"]
+    assert len(events) == 15 and len({e["record_id"] for e in events}) == 15
+    by_type: dict[str, int] = {}
+    for event in events:
+        kind = event["fields"]["event_type"]
+        by_type[kind] = by_type.get(kind, 0) + 1
+        prefix = "reinspection" if kind.startswith("reinspection") else kind
+        assert event["record_id"].startswith(f"{SOURCE}:{prefix}:") and event["archive"]["digest"]
+    assert by_type == {"fine_paid": 7, "reinspection_passed": 2, "reinspection_failed": 2, "credit_repaired": 4}
     for item in items:
         assert item["kind"] in ("penalty", "correction_order") and item["source"] == SOURCE
         assert item["record_id"] == f"{SOURCE}:{item['fields']['decision_number_norm']}"

@@ -15,7 +15,7 @@ from etl.warehouse import connect
 from tests.etl.crawl_fixture import GOOD, penalty, permit, write_crawl
 
 RECORD = "zj_jxsthj_penalties:嘉环罚〔2025〕23号"
-HEADER = "record_id,enterprise_id,judgement,who,at,score,record_name,enterprise_name\n"
+HEADER = "record_id,enterprise_id,judgement,who,at,score,record_name,enterprise_name,prev_hash,hash\n"
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_positive_links_by_reviewer_and_is_not_asked_again(judgements: Path) -> 
     assert _pending() == []
     lines = judgements.read_text(encoding="utf-8").splitlines()
     assert lines[0] + "\n" == HEADER and len(lines) == 2
-    record_id, enterprise_id, judgement, who, at, score, record_name, _enterprise_name = lines[1].split(",")
+    record_id, enterprise_id, judgement, who, at, score, record_name, _name, _prev, _hash = lines[1].split(",")
     assert (record_id, enterprise_id, judgement, who, score) == (RECORD, GOOD, "positive", "alice", "0.7500")
     assert at.endswith("Z") and record_name == "嘉兴恒瑞环保能源科技有限公司"
     match()  # re-applied on every run

@@ -45,8 +45,11 @@ SELECT
     (SELECT count(*) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS permit_count,
     (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS penalty_count,
     (SELECT coalesce(sum(p.fine_yuan), 0) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS fines_yuan,
+    -- serious records of the last two years: penalties, and red/black (or yellow-for-pollution) ratings
     (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id AND p.serious
-        AND p.decision_date >= current_date - INTERVAL 2 YEAR) AS serious_2y,
+        AND p.decision_date >= current_date - INTERVAL 2 YEAR)
+    + (SELECT count(*) FROM marts.credit_ratings r WHERE r.enterprise_id = n.enterprise_id AND r.serious
+        AND r.year >= year(current_date) - 2) AS serious_2y,
     (SELECT count(*) FROM marts.plants p WHERE p.enterprise_id = n.enterprise_id) AS plant_count,
     -- the latest credit rating, and whether the enterprise is on a compulsory audit list
     (SELECT first(r.grade ORDER BY r.year DESC, r.record_id) FROM marts.credit_ratings r

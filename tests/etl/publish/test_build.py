@@ -31,9 +31,12 @@ def test_company_page_shows_records_with_evidence(data_dir: Path) -> None:
     assert "统一社会信用代码一致 USCC exact" in page
     assert f"{GOOD}001P" in page
     assert 'href="http://127.0.0.1:9/zj_jxsthj_penalties/0.html"' in page
-    archived = sorted((result.path / "archive").iterdir())
-    assert len(archived) == 3
-    assert any("嘉环罚〔2025〕12号" in p.read_text(encoding="utf-8") for p in archived)
+    # Each archived HTML page is kept byte for byte as .html.txt and shown through a sandboxed viewer .html.
+    originals = sorted((result.path / "archive").glob("*.html.txt"))
+    viewers = sorted((result.path / "archive").glob("*.html"))
+    assert len(originals) == len(viewers) == 3
+    assert any("嘉环罚〔2025〕12号" in p.read_text(encoding="utf-8") for p in originals)
+    assert all("sandbox" in p.read_text(encoding="utf-8") for p in viewers)
     unmatched = (result.path / "unmatched.html").read_text(encoding="utf-8")
     assert "王某某" in unmatched and "某某化工有限公司" not in unmatched
     provisional = next(p for p in (result.path / "c").glob("P-*.html"))

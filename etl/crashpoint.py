@@ -1,0 +1,26 @@
+"""Test-only crash injection: `QINGTIAN_CRASH_AT=<stage>:<n>` makes the process SIGKILL itself the n-th time
+it reaches the named point (tests/reliability/test_crash.py). Unset, `reached()` is one dictionary lookup.
+
+Points: `crawl.item` (an item written to `.jsonl.part`), `load.file` (a crawl file inserted, uncommitted),
+`load.commit` (just before COMMIT), `load.committed` (after COMMIT, before the connection is closed: the WAL
+is not checkpointed), `match.links` (links replaced, marts not yet rebuilt), `match.committed`,
+`build.pages` (pages written to the new folder), `build.swap` (the new folder in place, not yet published).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import Counter
+
+_TARGET = os.environ.get("QINGTIAN_CRASH_AT", "")
+_STAGE, _, _COUNT = _TARGET.partition(":")
+_seen: Counter[str] = Counter()
+
+
+def reached(stage: str) -> None:
+    if stage != _STAGE:
+        return
+    _seen[stage] += 1
+    if _seen[stage] >= int(_COUNT or 1):
+        os.kill(os.getpid(), signal.SIGKILL)

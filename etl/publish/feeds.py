@@ -1,0 +1,279 @@
+"""Feeds of new records (Atom 1.0 and JSON Feed 1.1): for the whole site, per province, per company.
+
+"New" means new to this warehouse: a record's time is when it first appeared, the load time of the first
+load that stored any version of it (a decision published by several sources: the earliest of its copies).
+Records stored before loads were recorded fall back to the time they were fetched. Newest first, at most
+`LIMIT` entries a feed. Entry ids are tag URIs on the record id, so they survive re-linking and re-builds.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+from crawlers.base import load_metadata
+from etl.publish.outlets import base_url
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from etl.publish.build import SiteBuilder
+
+LIMIT = 100
+ATOM = "http://www.w3.org/2005/Atom"
+JSON_FEED = "https://jsonfeed.org/version/1.1"
+TAG_DATE = "2026"  # the date part of the tag URIs (RFC 4151): never change it, or every entry id changes
+SPIDERS = Path(__file__).resolve().parents[2] / "crawlers" / "spiders"
+
+# Record marts in the feeds, and how an entry reads: the columns that give its name, number, date,
+# authority and fine, and where on the company page it is shown.
+KINDS: dict[str, dict[str, Any]] = {
+    "penalty": {"mart": "penalties", "label": "行政处罚", "label_en": "Penalty", "name": "party",
+                "number": "decision_number", "date": "decision_date", "authority": "authority",
+                "fine": "fine_yuan", "extra": None, "anchor": None},
+    "correction_order": {"mart": "correction_orders", "label": "责令改正", "label_en": "Order to correct",
+                         "name": "party", "number": "decision_number", "date": "decision_date",
+                         "authority": "authority", "fine": None, "extra": "deadline", "anchor": "orders-h"},
+    "credit_rating": {"mart": "credit_ratings", "label": "环境信用评价", "label_en": "Credit rating",
+                      "name": "enterprise_name", "number": "notice_number", "date": "notice_date",
+                      "authority": None, "fine": None, "extra": "grade_label", "anchor": "ratings-h"},
+    "cleaner_production": {"mart": "cleaner_production", "label": "强制性清洁生产审核",
+                           "label_en": "Cleaner-production audit", "name": "enterprise_name",
+                           "number": "notice_number", "date": "notice_date", "authority": None, "fine": None,
+                           "extra": "audit_reason", "anchor": "ratings-h"},
+}
+EXTRA_LABELS = {"deadline": "改正期限 Deadline", "grade_label": "等级 Grade", "audit_reason": "原因 Reason"}
+
+
+@dataclass
+class Entry:
+    record_id: str
+    kind: str
+    title: str
+    summary: str
+    link: str
+    source_url: str
+    first_seen: datetime
+    first_load: int | None
+    enterprise_id: str | None
+    province: str | None
+    date: date | None
+    fine_yuan: float | None
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # warehouse timestamps are UTC
+
+
+def _yuan(amount: Any) -> str:
+    if amount is None:
+        return "—"
+    return f"{float(amount):,.2f}".rstrip("0").rstrip(".") + " 元"
+
+
+def penalty_anchor(record_id: str) -> str:
+    """The id of a penalty's block on its company page (the same rule as SiteBuilder.company_contexts)."""
+    return "r-" + record_id.split(":", 1)[1].replace(" ", "")
+
+
+def first_seen(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[datetime, int | None]]:
+    """record id → (when it first appeared in the warehouse, that load's id or None)."""
+    rows = con.execute(
+        "WITH f AS (SELECT record_id, min(load_id) AS load_id, min(fetched_at) AS fetched_at "
+        "           FROM raw.items GROUP BY record_id) "
+        "SELECT f.record_id, coalesce(l.loaded_at, f.fetched_at), l.load_id "
+        "FROM f LEFT JOIN raw.loads l USING (load_id)"
+    ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _publishers() -> dict[str, str]:
+    return {yml.stem: load_metadata(yml)["publisher"]["name"] for yml in sorted(SPIDERS.glob("*/*.yml"))}
+
+
+def collect(builder: SiteBuilder) -> list[Entry]:
+    """Every record of the feed marts as an entry, newest first."""
+    con = builder.con
+    root = base_url(builder.config)
+    seen = first_seen(con)
+    publishers = _publishers()
+    existing = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
+    regions = dict(con.execute(
+        "SELECT e.enterprise_id, e.region_code FROM marts.enterprises e").fetchall())
+    record_regions = dict(con.execute(
+        "SELECT record_id, region_code FROM intermediate.record_links WHERE region_code IS NOT NULL").fetchall())
+    entries = []
+    for kind, spec in KINDS.items():
+        if spec["mart"] not in existing:
+            continue
+        cursor = con.execute(f"SELECT * FROM marts.{spec['mart']}")
+        names = [d[0] for d in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            ids = [row["record_id"], *(c["record_id"] for c in row.get("also_published") or [])]
+            known = [seen[i] for i in ids if i in seen]
+            if not known:
+                continue
+            when, load_id = min(known, key=lambda k: k[0])
+            enterprise = row.get("enterprise_id")
+            if enterprise:
+                anchor = spec["anchor"] or penalty_anchor(row["record_id"])
+                link = f"{root}{builder.url('company', enterprise_id=enterprise)}#{quote(anchor, safe='-_.~')}"
+            else:
+                link = root + builder.url("unmatched")
+            region = regions.get(enterprise) or record_regions.get(row["record_id"])
+            authority = row.get(spec["authority"]) if spec["authority"] else None
+            authority = authority or publishers.get(row["source"], row["source"])
+            number = row.get(spec["number"]) or ""
+            name = row.get(spec["name"]) or "—"
+            day = row.get(spec["date"])
+            fine = row.get(spec["fine"]) if spec["fine"] else None
+            parts = [f"机关 Authority：{authority}", f"日期 Date：{day or '—'}"]
+            if spec["fine"]:
+                parts.append(f"罚款 Fine：{_yuan(fine)}")
+            if spec["extra"] and row.get(spec["extra"]):
+                parts.append(f"{EXTRA_LABELS[spec['extra']]}：{row[spec['extra']]}")
+            parts.append(f"详情 Details：{link}")
+            entries.append(Entry(
+                record_id=row["record_id"], kind=kind,
+                title=f"{spec['label']} {spec['label_en']}：{name} {number}".strip(),
+                summary="；".join(parts), link=link, source_url=row["url"], first_seen=when, first_load=load_id,
+                enterprise_id=enterprise, province=region[:2] + "0000" if region else None, date=day,
+                fine_yuan=float(fine) if isinstance(fine, Decimal | float | int) else None,
+            ))
+    # Loads within the same second are told apart by their order.
+    entries.sort(key=lambda e: (e.first_seen, e.first_load or 0, e.date or date.min, e.record_id), reverse=True)
+    return entries
+
+
+def _tag(authority: str, specific: str) -> str:
+    return f"tag:{authority},{TAG_DATE}:{quote(specific, safe=':/-_.~')}"
+
+
+def atom(meta: dict[str, str], entries: list[Entry], authority: str, updated: datetime) -> bytes:
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "zh-CN"})
+    sub(feed, "id", _tag(authority, f"feed/{meta['name']}"))
+    sub(feed, "title", meta["title"])
+    sub(feed, "subtitle", meta["subtitle"])
+    sub(feed, "updated", _stamp(updated))
+    sub(feed, "link", rel="self", type="application/atom+xml", href=meta["atom_url"])
+    sub(feed, "link", rel="alternate", type="text/html", href=meta["home_url"])
+    author = sub(feed, "author")
+    sub(author, "name", "晴天 Qingtian")
+    sub(author, "uri", meta["site_url"])
+    sub(feed, "generator", "Qingtian")
+    for e in entries:
+        entry = sub(feed, "entry")
+        sub(entry, "id", _tag(authority, f"record/{e.record_id}"))
+        sub(entry, "title", e.title)
+        sub(entry, "updated", _stamp(e.first_seen))
+        sub(entry, "published", _stamp(e.first_seen))
+        sub(entry, "link", rel="alternate", type="text/html", href=e.link)
+        sub(entry, "link", rel="via", href=e.source_url)
+        sub(entry, "category", term=e.kind)
+        sub(entry, "summary", e.summary, type="text")
+    ET.indent(feed, space=" ")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def json_feed(meta: dict[str, str], entries: list[Entry], authority: str) -> dict[str, Any]:
+    return {
+        "version": JSON_FEED,
+        "title": meta["title"],
+        "description": meta["subtitle"],
+        "home_page_url": meta["home_url"],
+        "feed_url": meta["json_url"],
+        "language": "zh-CN",
+        "authors": [{"name": "晴天 Qingtian", "url": meta["site_url"]}],
+        "items": [{
+            "id": _tag(authority, f"record/{e.record_id}"),
+            "url": e.link,
+            "external_url": e.source_url,
+            "title": e.title,
+            "content_text": e.summary,
+            "summary": e.summary,
+            "date_published": _stamp(e.first_seen),
+            "tags": [e.kind],
+            "_qingtian": {"record_id": e.record_id, "kind": e.kind, "enterprise_id": e.enterprise_id,
+                          "province": e.province, "first_load": e.first_load,
+                          "date": e.date.isoformat() if e.date else None, "fine_yuan": e.fine_yuan},
+        } for e in entries],
+    }
+
+
+def write_feed(builder: SiteBuilder, paths: tuple[str, str], meta: dict[str, str], entries: list[Entry],
+               fallback: datetime) -> None:
+    """Write one feed as Atom and as JSON Feed; `paths`: their site-relative paths."""
+    root = base_url(builder.config)
+    authority = urlsplit(root).hostname or "localhost"
+    shown = entries[:LIMIT]
+    atom_rel, json_rel = paths
+    meta = {**meta, "name": atom_rel.removesuffix(".atom"), "site_url": root, "atom_url": root + atom_rel,
+            "json_url": root + json_rel}
+    updated = shown[0].first_seen if shown else fallback
+    target = builder.out / atom_rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(atom(meta, shown, authority, updated))
+    (builder.out / json_rel).write_text(
+        json.dumps(json_feed(meta, shown, authority), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def feed_paths(builder: SiteBuilder, name: str) -> tuple[str, str]:
+    return builder.url("feed", name=name, ext="atom"), builder.url("feed", name=name, ext="json")
+
+
+def company_feed_paths(builder: SiteBuilder, enterprise_id: str) -> tuple[str, str]:
+    """Beside the company page: `c/<id>.atom`, and `c/<id>.feed.json` (`c/<id>.json` is the company's data)."""
+    page = builder.url("company", enterprise_id=enterprise_id).removesuffix(".html")
+    return f"{page}.atom", f"{page}.feed.json"
+
+
+def write_feeds(builder: SiteBuilder, companies: list[dict[str, Any]]) -> None:
+    """Site writer: feeds/all and feeds/region-<province> (.atom, .json), and beside each company page
+    c/<enterprise>.atom and c/<enterprise>.feed.json."""
+    root = base_url(builder.config)
+    entries = collect(builder)
+    loaded = builder.con.execute("SELECT max(loaded_at) FROM raw.loads").fetchall()[0][0]
+    fallback = loaded or datetime(2026, 1, 1)
+    subtitle = ("新收录的行政处罚、责令改正、信用评价与清洁生产审核记录 "
+                "New penalties, orders to correct, credit ratings and audit listings")
+    write_feed(builder, feed_paths(builder, "all"), {
+        "title": "晴天 Qingtian：新记录 New records", "subtitle": subtitle, "home_url": root + "index.html",
+    }, entries, fallback)
+    by_province: dict[str, list[Entry]] = defaultdict(list)
+    by_company: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.province:
+            by_province[e.province].append(e)
+        if e.enterprise_id:
+            by_company[e.enterprise_id].append(e)
+    names = dict(builder.con.execute(
+        "SELECT code, coalesce(province, name) FROM seeds.regions WHERE code LIKE '__0000'").fetchall())
+    for code, items in sorted(by_province.items()):
+        province = names.get(code, code)
+        write_feed(builder, feed_paths(builder, f"region-{code}"), {
+            "title": f"晴天 Qingtian：{province}新记录 New records in {code}", "subtitle": subtitle,
+            "home_url": root + builder.url("list", dimension="region", key=code),
+        }, items, fallback)
+    for context in companies:
+        e = context["e"]
+        write_feed(builder, company_feed_paths(builder, e["enterprise_id"]), {
+            "title": f"{e['name']}：新记录 New records · 晴天 Qingtian", "subtitle": subtitle,
+            "home_url": root + builder.url("company", enterprise_id=e["enterprise_id"]),
+        }, by_company.get(e["enterprise_id"], []), fallback)

@@ -1,0 +1,31 @@
+"""Risk pages: `risk/<enterprise_id>.json` per company (as of the build date) and `risk.html`, the weights of
+`etl/risk.yml` as published.
+
+The company page's summary (added by the lead) can use `context["risk"]`, set here for every company:
+score, level, and the raised flags with their evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from etl import risk
+
+
+def write_risk(builder: Any, companies: list[dict[str, Any]]) -> None:
+    as_of = date.today()
+    ids = [c["e"]["enterprise_id"] for c in companies]
+    results = risk.compute_many(builder.con, ids, as_of)
+    for context in companies:
+        eid = context["e"]["enterprise_id"]
+        result = results[eid]
+        payload = result.as_json()
+        builder.write_json(builder.url("risk_json", enterprise_id=eid), payload)
+        context["risk"] = {"score": result.score, "level": result.level, "as_of": as_of.isoformat(),
+                           "flags": [f for f in payload["flags"] if f["raised"]],
+                           "json_url": builder.url("risk_json", enterprise_id=eid)}
+    flags = [{"code": code, **spec, "params": {k: v for k, v in spec.items()
+                                               if k not in ("label", "rule", "weight", "cap", "grades")}}
+             for code, spec in risk.CONFIG["flags"].items()]
+    builder.write(builder.url("risk"), "risk.html", config=risk.CONFIG, flags=flags, as_of=as_of.isoformat())
