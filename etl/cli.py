@@ -270,7 +270,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
     "feedback": (cmd_feedback, "validate enterprise feedback files (warehouse/feedback/<USCC>/<date>-<slug>.yml) "
                  "against the schema; every invalid file is named with the field at fault",
                  "qingtian feedback validate\nqingtian feedback validate warehouse/feedback/91330400MAJHTPQQ1T/"
-                 "2025-08-01-cems-repair-evidence.yml"),
+                 "2025-08-01-cems-repair-evidence.yml\nqingtian feedback record"),
 }
 
 
@@ -356,7 +356,10 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--format", choices=["csv", "parquet", "both"], default="both",
                              help="file formats (default: both)")
         elif name == "feedback":
-            sub.add_argument("action", choices=["validate"], help="what to do with the files")
+            sub.add_argument("action", choices=["validate", "record"],
+                             help="validate the files; record: also enter new valid files in the hash-chained "
+                             "intake ledger (warehouse/feedback/ledger.csv), after which only recorded, unchanged "
+                             "files are used")
             sub.add_argument("paths", nargs="*", help="files or folders (default: warehouse/feedback, or "
                              "QINGTIAN_FEEDBACK)")
     return top

@@ -32,12 +32,17 @@ import pandas as pd
 import yaml
 
 from crawlers.helpers import uscc
+from etl import ledger
 from etl.warehouse import WAREHOUSE
 
 log = logging.getLogger(__name__)
 
 SCHEMA = WAREHOUSE / "feedback" / "schema.json"
 SUFFIXES = (".yml", ".yaml", ".json")
+# The intake ledger: every accepted file with its sha256, hash-chained (etl/ledger.py), so a feedback file
+# edited or deleted after it was recorded — or an edited or deleted ledger entry — is detected on load.
+LEDGER_NAME = "ledger.csv"
+LEDGER_COLUMNS = ["feedback_id", "file", "file_sha256", "recorded"]
 _FILE_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 COLUMNS = ["feedback_id", "file", "file_sha256", "record_id", "submitted", "enterprise", "kind", "text",
            "evidence", "contact_role", "supersedes", "superseded_by", "current"]
@@ -158,14 +163,58 @@ def files_in(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found += [p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
-                      and p.name != "README.md" and p != path / SCHEMA.name]
+                      and p.name not in ("README.md", LEDGER_NAME) and p != path / SCHEMA.name]
         else:
             found.append(path)
     return sorted(set(found))
 
 
-def load(root: Path | None = None, paths: list[Path] | None = None) -> Loaded:
-    """Validate every feedback file under `root` (or just `paths`) and resolve supersessions."""
+def _against_ledger(root: Path, result: Loaded, whole_folder: bool) -> None:
+    """Keep only files recorded in the ledger with the same content; name every difference.
+
+    A folder without a ledger has recorded nothing yet (a new deployment, a test): its files are used as they
+    are. A broken chain raises `ledger.LedgerError`, naming the first bad line: nothing is used from it.
+    """
+    path = root / LEDGER_NAME
+    if not path.exists():
+        return
+    recorded = {entry["file"]: entry for entry in ledger.read(path, LEDGER_COLUMNS)}
+    kept = []
+    for item in result.items:
+        entry = recorded.get(item.file)
+        if entry is None:
+            result.errors.append(FeedbackError(item.file, "", "not recorded in the feedback ledger: "
+                                                              "run `qingtian feedback record`"))
+        elif entry["file_sha256"] != item.file_sha256:
+            result.errors.append(FeedbackError(item.file, "", f"changed after it was recorded (ledger sha256 "
+                                                              f"{entry['file_sha256'][:12]}…, file "
+                                                              f"{item.file_sha256[:12]}…)"))
+        else:
+            kept.append(item)
+    if whole_folder:
+        for file in sorted(recorded):
+            if not (root / file).exists():
+                result.errors.append(FeedbackError(file, "", "recorded in the feedback ledger, but deleted"))
+    result.items = kept
+
+
+def record(root: Path | None = None) -> list[dict[str, str]]:
+    """Append every valid, not yet recorded feedback file to the ledger; returns the new entries."""
+    root = root or feedback_dir()
+    recorded = {e["file"] for e in ledger.read(root / LEDGER_NAME, LEDGER_COLUMNS)}
+    loaded = load(root, check_ledger=False)
+    added = []
+    for item in sorted(loaded.items, key=lambda i: i.file):
+        if item.file not in recorded:
+            added.append(ledger.append(root / LEDGER_NAME, LEDGER_COLUMNS, {
+                "feedback_id": item.feedback_id, "file": item.file, "file_sha256": item.file_sha256,
+                "recorded": date.today().isoformat()}))
+    return added
+
+
+def load(root: Path | None = None, paths: list[Path] | None = None, check_ledger: bool = True) -> Loaded:
+    """Validate every feedback file under `root` (or just `paths`), check it against the intake ledger and
+    resolve supersessions."""
     root = root or feedback_dir()
     result = Loaded()
     for path in files_in(paths or [root]):
@@ -173,6 +222,8 @@ def load(root: Path | None = None, paths: list[Path] | None = None) -> Loaded:
         result.errors += errors
         if item is not None:
             result.items.append(item)
+    if check_ledger:
+        _against_ledger(root, result, whole_folder=paths is None)
     by_id = {item.feedback_id: item for item in result.items}
     kept = []
     for item in result.items:
@@ -235,6 +286,9 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
 def cmd_feedback(args: argparse.Namespace) -> int:
     """`qingtian feedback validate [PATH…]`: report every invalid file; exit 1 if there is one."""
     root = feedback_dir()
+    if args.action == "record":
+        for entry in record(root):
+            print(f"  recorded {entry['file']} ({entry['file_sha256'][:12]}…)")
     paths = [Path(p) for p in args.paths] if args.paths else None
     loaded = load(root, paths)
     for error in loaded.errors:

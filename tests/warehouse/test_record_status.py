@@ -11,6 +11,7 @@ import duckdb
 import pytest
 import yaml
 
+from etl.feedback import record as record_feedback
 from etl.load import load
 from etl.match import match
 from etl.warehouse import WAREHOUSE, connect, table_fingerprints
@@ -158,6 +159,7 @@ def test_a_correction_supersedes_and_feedback_of_others_does_not_attach(warehous
     foreign.pop("supersedes")
     (dispute.parent / "2026-07-02-not-ours.yml").write_text(yaml.safe_dump(foreign, allow_unicode=True),
                                                              encoding="utf-8")
+    assert len(record_feedback(folder)) == 2  # new feedback enters the intake ledger before it is used
     monkeypatch.setenv("QINGTIAN_FEEDBACK", str(folder))
     try:
         load()
