@@ -371,7 +371,16 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
         os.environ.setdefault("QINGTIAN_LOG_LEVEL", "INFO")
     threading.current_thread().name = "qingtian"
-    return int(args.func(args))
+    from etl.ledger import LedgerError
+
+    try:
+        return int(args.func(args))
+    except LedgerError as error:
+        # A tampered or torn log of human decisions: say which line, use nothing from it.
+        print(f"qingtian {args.command}: {error}", file=sys.stderr)
+        print("  check it with `qingtian review --verify` (judgements) or restore the file from version control",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

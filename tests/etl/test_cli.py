@@ -30,3 +30,18 @@ def test_hj212_parse_prints_json_and_flags_bad_frames(tmp_path, capsys: pytest.C
     captured = capsys.readouterr()
     assert '"CN": "1062"' in captured.out and '"crc": "1C80"' in captured.out
     assert "frames.txt:2: CRC mismatch: frame says 1C81, computed 1C80" in captured.err
+
+
+def test_a_broken_judgement_log_is_a_clear_error(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from etl.ledger import append
+    from etl.match import JUDGEMENT_COLUMNS
+
+    log = tmp_path / "judgements.csv"
+    append(log, JUDGEMENT_COLUMNS, dict.fromkeys(JUDGEMENT_COLUMNS, "x"))
+    log.write_text(log.read_text(encoding="utf-8").replace("x,", "y,", 1), encoding="utf-8")
+    monkeypatch.setenv("QINGTIAN_JUDGEMENTS", str(log))
+    monkeypatch.setenv("QINGTIAN_DATA", str(tmp_path / "data"))
+    assert main(["match"]) == 2
+    err = capsys.readouterr().err
+    assert "judgements.csv:2: hash does not match the entry's content" in err and "Traceback" not in err
