@@ -18,6 +18,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +173,10 @@ class SiteBuilder:
     def url(self, kind: str, **values: str) -> str:
         return self.urls[kind].format(**values)
 
-    def archive_url(self, digest: str, content_type: str | None) -> str:
-        ext = self.config["archive_extensions"].get((content_type or "").split(";")[0].strip(), ".bin")
+    def archive_url(self, digest: str) -> str:
+        """The site path of the archived copy of a document, by its sha256; marks it for extraction."""
+        content_type = self.content_types.get(digest) or ""
+        ext = self.config["archive_extensions"].get(content_type.split(";")[0].strip(), ".bin")
         path = self.url("archive", digest=digest, ext=ext)
         self.cited[digest] = path
         return path
@@ -203,13 +206,14 @@ class SiteBuilder:
 
     # -- readers ----------------------------------------------------------------------------------
 
-    def _content_types(self) -> dict[str, str]:
+    @cached_property
+    def content_types(self) -> dict[str, str]:
+        """Archive digest → the Content-Type the source served it with."""
         return dict(self.con.execute(
             "SELECT digest, any_value(content_type) FROM raw.archive GROUP BY digest"
         ).fetchall())
 
     def company_contexts(self) -> list[dict[str, Any]]:
-        types = self._content_types()
         labels = taxonomy()[2]
         enterprises = _rows(self.con, "SELECT * FROM marts.enterprises ORDER BY name")
         by_company: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
@@ -220,11 +224,11 @@ class SiteBuilder:
             p["violation_labels"] = [labels.get(v, {"label": v, "label_en": v}) for v in p["violation_types"]]
             p["serious_labels"] = [labels.get(f"serious:{r}", {"label": r, "label_en": r})
                                    for r in p["serious_reasons"]]
-            p["archive_url"] = self.archive_url(p["archive_digest"], types.get(p["archive_digest"]))
+            p["archive_url"] = self.archive_url(p["archive_digest"])
             p["fetched_date"] = p["fetched_at"].strftime("%Y-%m-%d")
             p["anchor"] = "r-" + p["record_id"].split(":", 1)[1].replace(" ", "")
             for copy in p["also_published"]:
-                copy["archive_url"] = self.archive_url(copy["archive_digest"], types.get(copy["archive_digest"]))
+                copy["archive_url"] = self.archive_url(copy["archive_digest"])
                 copy["title"] = self.source_titles.get(copy["source"], copy["source"])
             by_company[p["enterprise_id"]]["penalties"].append(p)
         for r in _rows(self.con, "SELECT * FROM marts.credit_ratings WHERE enterprise_id IS NOT NULL"):
@@ -232,22 +236,22 @@ class SiteBuilder:
             r["serious_labels"] = [labels.get(f"serious:{x}", {"label": x, "label_en": x})
                                    for x in r["serious_reasons"]]
             r["link_label"] = _link_label(r["link_method"], r["link_score"])
-            r["archive_url"] = self.archive_url(r["archive_digest"], types.get(r["archive_digest"]))
+            r["archive_url"] = self.archive_url(r["archive_digest"])
             by_company[r["enterprise_id"]]["ratings"].append(r)
         for o in _rows(self.con, "SELECT * FROM marts.correction_orders WHERE enterprise_id IS NOT NULL"):
             o["link_label"] = _link_label(o["link_method"], o["link_score"])
-            o["archive_url"] = self.archive_url(o["archive_digest"], types.get(o["archive_digest"]))
+            o["archive_url"] = self.archive_url(o["archive_digest"])
             by_company[o["enterprise_id"]]["orders"].append(o)
         for c in _rows(self.con, "SELECT * FROM marts.cleaner_production WHERE enterprise_id IS NOT NULL"):
             c["audit_labels"] = [AUDIT_TYPES.get(t, t) for t in c["audit_type"] or []]
             c["link_label"] = _link_label(c["link_method"], c["link_score"])
-            c["archive_url"] = self.archive_url(c["archive_digest"], types.get(c["archive_digest"]))
+            c["archive_url"] = self.archive_url(c["archive_digest"])
             by_company[c["enterprise_id"]]["audits"].append(c)
         for p in _rows(self.con, "SELECT * FROM marts.permits WHERE enterprise_id IS NOT NULL"):
-            p["archive_url"] = self.archive_url(p["archive_digest"], types.get(p["archive_digest"]))
+            p["archive_url"] = self.archive_url(p["archive_digest"])
             by_company[p["enterprise_id"]]["permits"].append(p)
         for plant in _rows(self.con, "SELECT * FROM marts.plants WHERE enterprise_id IS NOT NULL"):
-            plant["archive_url"] = self.archive_url(plant["archive_digest"], types.get(plant["archive_digest"]))
+            plant["archive_url"] = self.archive_url(plant["archive_digest"])
             plant["link_label"] = _link_label(plant["link_method"], plant["link_score"])
             plant["outlets"] = []
             by_company[plant["enterprise_id"]]["plants"].append(plant)
@@ -327,7 +331,7 @@ class SiteBuilder:
                                      "AND event_type <> 'decision' ORDER BY event_date, event_id"):
             event["label"] = EVENT_LABELS.get(event["event_type"], (event["event_type"], ""))
             if event["archive_digest"]:
-                event["archive_url"] = self.archive_url(event["archive_digest"], None)
+                event["archive_url"] = self.archive_url(event["archive_digest"])
             timeline[event["record_id"]].append(event)
         exceedance_days = dict(self.con.execute(
             "SELECT enterprise_id, count(DISTINCT day) FROM marts.outlet_values WHERE exceeded "
