@@ -15,6 +15,7 @@ from crawlers.helpers import documents, uscc
 from crawlers.helpers.penalty import parse_decision
 from crawlers.replay import guangdong, world
 from crawlers.replay.server import Response
+from crawlers.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from tests.conftest import fetch, read_items, run_crawl
 
 HOST = guangdong.HOST
@@ -209,24 +210,35 @@ def test_merged_and_long_facts_layouts() -> None:
 # --- in a real browser, and the crawl ---
 
 
+def _chromium() -> str:
+    executable = str(PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"])
+    if not Path(executable).exists():
+        pytest.skip("Chromium is not installed (make chromium)")
+    return executable
+
+
 @pytest.mark.browser
-def test_list_renders_in_chromium(replay: dict[str, str], browser: Any) -> None:
-    page = browser.new_page()
-    try:
-        page.goto(replay[HOST] + "/bgtxzcf/index.html")
-        page.wait_for_selector("#pager[data-pages]")
-        assert page.locator("#xzcf-list li").count() == 8
-        assert page.get_attribute("#pager", "data-pages") == "3"
-        assert page.get_attribute("#pager", "data-page") == "1"
-        href = page.get_attribute("#xzcf-list li:first-child a", "href")
-        assert href is not None and re.fullmatch(r"/bgtxzcf/content/post_\d{7}\.html", href)
-        page.goto(replay[HOST] + "/bgtxzcf/index_3.html")
-        page.wait_for_selector("#pager[data-pages]")
-        assert page.locator("#xzcf-list li").count() == 5
-        assert page.get_attribute("#pager", "data-page") == "3"
-        assert "共21条" in page.inner_text("#pager")
-    finally:
-        page.close()
+def test_list_renders_in_chromium(replay: dict[str, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=list(PLAYWRIGHT_LAUNCH_OPTIONS["args"]))
+        try:
+            page = browser.new_page()
+            page.goto(replay[HOST] + "/bgtxzcf/index.html")
+            page.wait_for_selector("#pager[data-pages]")
+            assert page.locator("#xzcf-list li").count() == 8
+            assert page.get_attribute("#pager", "data-pages") == "3"
+            assert page.get_attribute("#pager", "data-page") == "1"
+            href = page.get_attribute("#xzcf-list li:first-child a", "href")
+            assert href is not None and re.fullmatch(r"/bgtxzcf/content/post_\d{7}\.html", href)
+            page.goto(replay[HOST] + "/bgtxzcf/index_3.html")
+            page.wait_for_selector("#pager[data-pages]")
+            assert page.locator("#xzcf-list li").count() == 5
+            assert page.get_attribute("#pager", "data-page") == "3"
+            assert "共21条" in page.inner_text("#pager")
+        finally:
+            browser.close()
 
 
 @pytest.mark.browser

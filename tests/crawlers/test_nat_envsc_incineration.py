@@ -24,6 +24,7 @@ from crawlers.base.envsc import (
 from crawlers.replay import incineration
 from crawlers.replay.incineration import DAYS, FIRST_DAY, SYSTEM_TYPE, platform_plants, value_rows
 from crawlers.replay.world import by_key, plants
+from crawlers.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from tests.conftest import fetch, read_items, run_crawl, shared_data
 
 HOST = "ljgk.envsc.cn"
@@ -224,20 +225,27 @@ def test_parse_rows_strictly() -> None:
 
 
 @pytest.mark.browser
-def test_page_lists_plants_in_chromium(replay: dict[str, str], browser: Any) -> None:
-    page = browser.new_page()
-    try:
-        page.goto(replay[HOST] + "/")
-        page.wait_for_selector("#pslist li")
-        items = page.locator("#pslist li")
-        assert items.count() == 34
-        assert by_key("e00").name_in("incineration") in page.inner_text("#pslist")
-        assert page.inner_text("#status") == "共 34 家企业"
-        signature = page.evaluate("() => signParams()")
-        # The page's SHA-1 in JavaScript agrees with the test's hashlib over the assembled secret.
-        assert signature == signed(int(signature["ts"]), signature["tc"])
-    finally:
-        page.close()
+def test_page_lists_plants_in_chromium(replay: dict[str, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    options = PLAYWRIGHT_LAUNCH_OPTIONS
+    if not Path(str(options["executable_path"])).exists():
+        pytest.skip("Chromium is not installed (make chromium)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(options["executable_path"]), args=list(options["args"]))
+        try:
+            page = browser.new_page()
+            page.goto(replay[HOST] + "/")
+            page.wait_for_selector("#pslist li")
+            items = page.locator("#pslist li")
+            assert items.count() == 34
+            assert by_key("e00").name_in("incineration") in page.inner_text("#pslist")
+            assert page.inner_text("#status") == "共 34 家企业"
+            signature = page.evaluate("() => signParams()")
+            # The page's SHA-1 in JavaScript agrees with the test's hashlib over the assembled secret.
+            assert signature == signed(int(signature["ts"]), signature["tc"])
+        finally:
+            browser.close()
 
 
 # --- the crawl ---

@@ -19,7 +19,7 @@ from crawlers.helpers import documents
 from crawlers.items import MAX_TEXT, clean_fields, clean_text
 from crawlers.replay import hostile, server
 from etl.publish.build import SiteBuilder, visible_controls
-from tests.conftest import read_items, run_crawl
+from tests.conftest import CHROMIUM, read_items, run_crawl
 
 HOST = "sthjj.jiaxing.gov.cn"
 # Markup that would run: a payload's tags, attributes or URLs outside text (escaped text is fine).
@@ -200,17 +200,25 @@ def test_serve_sends_the_csp_and_nosniff_headers(hostile_site: dict[str, Any]) -
 
 
 @pytest.fixture
-def watched(hostile_site: dict[str, Any], browser: Any) -> Iterator[tuple[Any, list[str]]]:
+def watched(hostile_site: dict[str, Any]) -> Iterator[tuple[Any, list[str]]]:
     """A tab that records every dialog, every page error and every request leaving the site."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM_ARGS
+
     fired: list[str] = []
-    context = browser.new_context(locale="zh-CN")
-    context.on("request", lambda r: fired.append(f"request {r.url}")
-               if not r.url.startswith((hostile_site["url"], "about:", "data:")) else None)
-    tab = context.new_page()
-    tab.on("dialog", lambda d: (fired.append(f"dialog {d.message}"), d.dismiss()))
-    tab.on("pageerror", lambda e: fired.append(f"pageerror {e}"))
-    yield tab, fired
-    context.close()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN")
+        context.on("request", lambda r: fired.append(f"request {r.url}")
+                   if not r.url.startswith((hostile_site["url"], "about:", "data:")) else None)
+        tab = context.new_page()
+        tab.on("dialog", lambda d: (fired.append(f"dialog {d.message}"), d.dismiss()))
+        tab.on("pageerror", lambda e: fired.append(f"pageerror {e}"))
+        yield tab, fired
+        browser.close()
 
 
 def _assert_clean(tab: Any, fired: list[str]) -> None:
