@@ -220,6 +220,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
                connections=getattr(args, "connections", None), frames=getattr(args, "frames", None))
 
 
+def cmd_asof(args: argparse.Namespace) -> int:
+    from etl.asof import cmd_asof as asof
+
+    return asof(args)
+
+
 def cmd_feedback(args: argparse.Namespace) -> int:
     from etl.feedback import cmd_feedback as feedback
 
@@ -240,6 +246,10 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
     "load": (cmd_load, "load crawled items and the archive index into the warehouse (idempotent)",
              "qingtian load"),
     "match": (cmd_match, "link records to enterprises by USCC and record why", "qingtian match"),
+    "asof": (cmd_asof, "the marts as they stood after an earlier load (rebuilt from the append-only raw layer and "
+             "the link history)",
+             "qingtian asof --list\nqingtian asof 3 --table penalties > penalties-load3.csv\n"
+             "qingtian asof --at 2026-06-30T00:00 --out marts-2026-06-30.duckdb"),
     "build": (cmd_build, "render the static site from the warehouse marts", "qingtian build"),
     "serve": (cmd_serve, "serve the built site", "qingtian serve --port 8000"),
     "hj212": (cmd_hj212, "parse HJ 212 data-logger frames (one per line) and print one JSON object per frame, "
@@ -304,6 +314,13 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--list", action="store_true", help="list the available sources")
             sub.add_argument("--full", action="store_true",
                              help="fetch everything again (by default a re-crawl fetches only what is new or changed)")
+        elif name == "asof":
+            sub.add_argument("load", nargs="?", type=int, help="load id (default: the latest; see --list)")
+            sub.add_argument("--at", help="the latest load at or before this time (ISO, UTC), instead of a load id")
+            sub.add_argument("--list", action="store_true", help="list the loads with their times and counts")
+            sub.add_argument("--table", help="print this mart as CSV on standard output")
+            sub.add_argument("--out", help="write every mart as of the load to this DuckDB file")
+            sub.add_argument("--warehouse", help="warehouse file (default: the data folder's)")
         elif name == "build":
             sub.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
         elif name == "hj212":

@@ -52,7 +52,7 @@ from etl.normalise import (
     repair_code,
     resolve_region,
 )
-from etl.warehouse import WAREHOUSE, connect, run_models
+from etl.warehouse import WAREHOUSE, connect, run_models, scalar
 
 THRESHOLDS: dict[str, float] = yaml.safe_load(Path(__file__).with_suffix(".yml").read_text(encoding="utf-8"))
 JUDGEMENTS = WAREHOUSE / "judgements.csv"
@@ -364,6 +364,7 @@ def match(db_path: Path | None = None, judgements: Path | None = None) -> MatchR
         links, candidates = link_records(records, latest_judgements(judgements))
         _replace(con, "intermediate.record_links", links)
         _replace(con, "intermediate.review_candidates", candidates)
+        record_history(con)
         crashpoint.reached("match.links")
         run_models(con, ("marts",))
         con.execute("COMMIT")
@@ -382,6 +383,31 @@ def match(db_path: Path | None = None, judgements: Path | None = None) -> MatchR
         review=int((links["method"] == "review").sum()),
         provisional=int(links.loc[links["method"] == "provisional", "enterprise_id"].nunique()),
     )
+
+
+_LINK_HASH = "md5(to_json(struct_pack({})))".format(", ".join(f"{c} := l.{c}" for c in LINK_COLUMNS))
+
+
+def record_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep every link a record has had in `intermediate.record_links_history`, against the latest load: a link
+    that changed is closed (valid_to_load = that load) and its new version opened. Re-matching the same data
+    changes nothing."""
+    current = scalar(con, "SELECT coalesce(max(load_id), 0) FROM raw.loads")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE new_links AS SELECT l.*, {_LINK_HASH} AS link_hash "
+                "FROM intermediate.record_links l")
+    con.execute(
+        "UPDATE intermediate.record_links_history h SET valid_to_load = ? WHERE valid_to_load IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM new_links n WHERE n.record_id = h.record_id AND n.link_hash = h.link_hash)",
+        [current],
+    )
+    con.execute(
+        "INSERT INTO intermediate.record_links_history BY NAME SELECT *, ? AS valid_from_load, "
+        "NULL::INTEGER AS valid_to_load FROM new_links n WHERE NOT EXISTS (SELECT 1 FROM "
+        "intermediate.record_links_history h WHERE h.valid_to_load IS NULL AND h.record_id = n.record_id "
+        "AND h.link_hash = n.link_hash)",
+        [current],
+    )
+    con.execute("DROP TABLE new_links")
 
 
 def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

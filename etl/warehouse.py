@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
+from datetime import date
 from graphlib import TopologicalSorter
 from pathlib import Path
 
@@ -28,6 +30,7 @@ SEEDS = WAREHOUSE / "seeds"
 PYTHON_SEEDS = {"seeds.pollutant_lookup": "etl.compliance:pollutant_lookup"}
 _REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
 _COMMENT = re.compile(r"--[^\n]*")
+_CURRENT_DATE = re.compile(r"\bcurrent_date\b", re.IGNORECASE)
 
 
 def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -53,8 +56,13 @@ def models() -> dict[str, tuple[str, str]]:
     return found
 
 
-def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(LAYERS)) -> list[str]:
-    """(Re)build the models of `layers` in dependency order; returns the names built."""
+def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(LAYERS), *,
+               today: date | None = None,
+               before_marts: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> list[str]:
+    """(Re)build the models of `layers` in dependency order; returns the names built.
+
+    `today` stands for `current_date` in the models (marts as of an earlier load count "the last 2 years" back
+    from that load's day); `before_marts` runs after the Python models, before the SQL marts."""
     every = models()
     chosen = {name: spec for name, spec in every.items() if name.split(".")[0] in layers}
     graph = {
@@ -67,8 +75,12 @@ def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(L
     for layer in layers:
         if layer == "marts":
             _run_python_models(con)
+            if before_marts:
+                before_marts(con)
         for name in (n for n in order if n.startswith(f"{layer}.")):
             kind, sql = chosen[name]
+            if today is not None:
+                sql = _CURRENT_DATE.sub(f"DATE '{today.isoformat()}'", sql)
             con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{sql}")
     return order
 

@@ -94,3 +94,23 @@ CREATE TABLE IF NOT EXISTS intermediate.review_candidates (
     judgement     VARCHAR,           -- the latest judgement on the pair (unsure), or NULL: not yet judged
     PRIMARY KEY (record_id, enterprise_id)
 );
+
+-- Written by `qingtian match`: every link a record has had, and the loads it held for (valid_from_load ≤ load
+-- < valid_to_load; NULL: still current), so marts can be rebuilt as of an earlier load (etl/asof.py).
+CREATE TABLE IF NOT EXISTS intermediate.record_links_history (
+    record_id       VARCHAR NOT NULL,
+    source          VARCHAR NOT NULL,
+    kind            VARCHAR NOT NULL,
+    name            VARCHAR,
+    code_printed    VARCHAR,
+    code_status     VARCHAR NOT NULL,
+    code_reason     VARCHAR,
+    enterprise_id   VARCHAR,
+    method          VARCHAR,
+    score           DOUBLE,
+    code_used       VARCHAR,
+    region_code     VARCHAR,
+    link_hash       VARCHAR NOT NULL,  -- md5 of the link's columns: a changed link is a new row
+    valid_from_load INTEGER NOT NULL,
+    valid_to_load   INTEGER
+);
