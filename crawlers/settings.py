@@ -74,6 +74,9 @@ QINGTIAN_LIVE = False
 # `qingtian crawl --full`: fetch everything, ignoring what earlier crawls fetched.
 QINGTIAN_FULL = False
 QINGTIAN_ORIGINS: dict[str, str] = {}
+# `qingtian crawl --redis`: seconds without a heartbeat after which a worker counts as dead and the requests it
+# had in flight go back to the shared queue (crawlers/distributed).
+QINGTIAN_REDIS_LEASE = 10.0
 
 # Against the local replicas politeness only slows tests down; `crawlers.run` applies these then.
 REPLAY_OVERRIDES = {
