@@ -3,6 +3,7 @@
 One gzip WARC per crawl, `data/raw/<source>/<crawl_id>.warc.gz`, with an index line per record in
 `<crawl_id>.index.jsonl`. The record's reference (file, offset, sha256 of the body) is put in
 `request.meta["archive"]` before the spider sees the response, so every item can cite its evidence.
+When the crawl closes, its items and archive index are exported to the lake as Parquet (etl/lake.py).
 A 304 Not Modified to a conditional request is archived as received (status 304, empty body).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -23,6 +25,7 @@ from warcio.warcwriter import WARCWriter
 
 from crawlers import paths
 
+log = logging.getLogger(__name__)
 
 def utcnow() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -53,6 +56,17 @@ class WarcArchive:
         warc, index, _, _ = self._files.pop(spider.name)
         warc.close()
         index.close()
+        # Item pipelines close (items renamed from .part) before spider_closed: the crawl is whole now, unless
+        # its items are still to come (a distributed crawl's worker: exported by `qingtian load` once collected).
+        from etl import lake
+
+        data, crawl_id = paths.data_dir(), spider.crawl_id  # type: ignore[attr-defined]
+        if lake.unfinished(data, spider.name, crawl_id):
+            return
+        try:
+            lake.export_crawl(data, spider.name, crawl_id)
+        except Exception:  # the crawl's files are complete; `qingtian load` exports what is not in the lake
+            log.exception("%s: crawl %s not exported to the lake", spider.name, crawl_id)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         warc, index, writer, warc_path = self._files[spider.name]

@@ -12,7 +12,7 @@ crawlers because it produces exactly what a crawl produces, so `qingtian load` n
   the site's archived copies work as for any crawled page.
 * `data/items/hj212/<listen-id>.jsonl` — one `hj212_value` record per pollutant and value kind (Rtd, Avg,
   ZsRtd…) of every parsed frame, written to `.jsonl.part` and renamed when the listener stops cleanly, and
-  `<listen-id>.report.json` like a crawl report.
+  `<listen-id>.report.json` like a crawl report; then both go to the lake as Parquet (etl/lake.py).
 
 Files are flushed and fsynced in batches (group commit, every `SYNC_DELAY` s at most); a frame whose Flag
 asks for an answer (bit 0, e.g. `Flag=5`) gets its 9014 data answer only after the batch holding it is on
@@ -48,6 +48,7 @@ from warcio.warcwriter import WARCWriter
 
 from crawlers import paths
 from crawlers.helpers import hj212, pollutants
+from crawlers.items import content_hash
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,7 @@ class FrameArchive:
             "source": SOURCE, "record_id": f"{SOURCE}:{key}", "kind": KIND, "url": evidence["url"],
             "archive": evidence["archive"], "fields": fields, "crawl_id": self.listen_id,
             "parser_version": PARSER_VERSION, "fetched_at": evidence["archive"]["fetched_at"],
+            "content_hash": content_hash(fields),
         }, ensure_ascii=False, sort_keys=True) + "\n")
 
     def note(self, kind: str, url: str, error: str) -> None:
@@ -211,6 +213,12 @@ class FrameArchive:
         }
         (self.items / f"{self.listen_id}.report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        from etl import lake
+
+        try:
+            lake.export_crawl(paths.data_dir(), SOURCE, self.listen_id)
+        except Exception:  # the files are complete; `qingtian load` exports what is not in the lake
+            log.exception("HJ 212 listen %s not exported to the lake", self.listen_id)
         return report
 
 

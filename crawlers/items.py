@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -24,6 +26,13 @@ def new_record(spider_name: str, response: Response, kind: str, key: str, fields
         "archive": response.meta.get("archive"),
         "fields": fields,
     }
+
+
+def content_hash(fields: dict[str, Any]) -> str:
+    """What makes a record version new. Fields named `*_url` are provenance, not content: a document that
+    moved (or a replica on another port) is the same record, so they are left out."""
+    content = {k: v for k, v in fields.items() if not k.endswith("_url")}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 # Longest text kept in one field: real decisions' longest paragraphs (facts) run to a few thousand characters;

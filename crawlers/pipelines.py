@@ -1,6 +1,7 @@
 """Item pipeline: validate → provenance → archive reference → JSON Lines.
 
-Every item is one raw record in the shape of `crawlers.items.new_record`. Items are written to
+Every item is one raw record in the shape of `crawlers.items.new_record`, stamped with its source, crawl,
+parser version and `content_hash` (`crawlers.items.content_hash`). Items are written to
 `data/items/<source>/<crawl_id>.jsonl.part` and renamed to `.jsonl` only when the crawl closes, so the
 loader never reads half a crawl.
 """
@@ -16,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawlers import paths
-from crawlers.items import RECORD_KEYS, clean_fields
+from crawlers.items import RECORD_KEYS, clean_fields, content_hash
 from etl import crashpoint
 
 
@@ -69,6 +70,7 @@ class ProvenancePipeline(_Stage):
         item["source"] = spider.name
         item["crawl_id"] = spider.crawl_id  # type: ignore[attr-defined]
         item["parser_version"] = spider.parser_version  # type: ignore[attr-defined]
+        item["content_hash"] = content_hash(item["fields"])
         if item.get("archive"):
             item["fetched_at"] = item["archive"]["fetched_at"]
         return item
@@ -102,3 +104,5 @@ class JsonLinesPipeline(_Stage):
     def close_spider(self) -> None:
         self.out.close()
         Path(self.part).replace(self.final)
+        # The crawl goes to the lake (etl/lake.py) when its archive index closes too: `WarcArchive.spider_closed`,
+        # which Scrapy calls after every item pipeline has closed.

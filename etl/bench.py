@@ -330,8 +330,14 @@ def _bench_hj212(**options: int) -> int:
     return bench_hj212(**options)
 
 
+def _bench_load(scale: int, data: Path | None = None, values: int = 10_000_000, seed: int = 0) -> int:
+    from etl.bench_load import bench_load
+
+    return bench_load(values, data, seed)
+
+
 TARGETS: dict[str, Callable[..., int]] = {"match": bench_match, "parse": _bench_parse, "crawl": _bench_crawl,
-                                          "hj212": _bench_hj212}
+                                          "hj212": _bench_hj212, "load": _bench_load}
 
 
 def run(target: str, scale: int, data: Path | None = None, **options: int | None) -> int:
