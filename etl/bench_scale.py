@@ -1,0 +1,162 @@
+"""`qingtian bench` (or `qingtian bench stages`): every stage of the pipeline at the 100k and 1m scales.
+
+For each scale, the national-scale generator (`etl/generate.py`) writes crawl files into a fresh data folder;
+then each stage runs in a process of its own, so its wall time and peak memory (resident set of the process and
+its children, sampled every 50 ms) are its own: load (lake export and raw insert), match (linking records to
+enterprises), marts (every SQL and Python model), site (the sharded site build, every company page). From the
+two scales the bench projects the national figure (3,500,000 enterprises): time and memory grow with the
+exponent measured between 100k and 1m (never less than linear), `national = f(1m) × 3.5 ** k`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+SCALES = {"100k": 100_000, "1m": 1_000_000}
+NATIONAL = 3_500_000
+STAGES = ("load", "match", "marts", "site")
+# Targets of issue 6 at the 1m scale, seconds (site: every company page).
+TARGETS = {"load": 120, "match": 120, "marts": 120, "site": 1200}
+MEMORY_LIMIT = 8 * 2**30
+
+
+@dataclass
+class Measure:
+    stage: str
+    scale: str
+    seconds: float
+    peak_rss: int
+    rows: int
+    what: str
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def _stage(stage: str) -> dict[str, object]:
+    """Run one stage in this process (the data folder is QINGTIAN_DATA); returns its row count."""
+    from etl.warehouse import connect, run_models
+
+    if stage == "load":
+        from etl.load import load
+
+        result = load(models=False)
+        return {"rows": result.items_added + result.archive_added, "what": "record versions + archived responses"}
+    if stage == "match":
+        from etl.match import match
+
+        linked = match(marts=False)
+        return {"rows": linked.records, "what": "records linked"}
+    if stage == "marts":
+        con = connect()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            run_models(con)
+            con.execute("COMMIT")
+            marts = [n for (n,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()]
+            rows = sum(con.execute(f"SELECT count(*) FROM marts.{n}").fetchall()[0][0] for n in marts)
+        finally:
+            con.close()
+        return {"rows": rows, "what": f"rows in {len(marts)} marts"}
+    if stage == "site":
+        from etl.publish.build import build
+
+        built = build()
+        return {"rows": built.pages, "what": f"pages ({built.companies} companies)"}
+    raise ValueError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}")
+
+
+def measure(stage: str, scale: str, data: Path) -> Measure:
+    env = {**os.environ, "QINGTIAN_DATA": str(data)}
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "etl.bench_scale", "--stage", stage], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    process = psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            tree = [process, *process.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    out, err = child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"stage {stage} at {scale} failed ({child.returncode}):\n{err[-4000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    return Measure(stage, scale, seconds, peak, int(result["rows"]), str(result["what"]))
+
+
+def project(small: Measure, large: Measure, factor: float) -> tuple[float, float, float]:
+    """(seconds, bytes, exponent) at `factor` × the large scale, with the exponent of the measured growth."""
+    ratio = SCALES[large.scale] / SCALES[small.scale]
+    k_time = max(1.0, math.log(large.seconds / small.seconds, ratio)) if small.seconds else 1.0
+    k_memory = max(1.0, math.log(large.peak_rss / small.peak_rss, ratio)) if small.peak_rss else 1.0
+    return large.seconds * factor**k_time, large.peak_rss * factor**k_memory, k_time
+
+
+def _mib(n: float) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def run(scales: list[str], stages: list[str], keep: Path | None = None, seed: int = 0) -> int:
+    from etl.generate import generate
+
+    measures: dict[tuple[str, str], Measure] = {}
+    for scale in scales:
+        data = (keep / scale) if keep else Path(tempfile.mkdtemp(prefix=f"qingtian-bench-{scale}-"))
+        shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(parents=True)
+        started = time.perf_counter()
+        generate(scale, data, seed=seed)
+        print(f"\n== {scale}: {SCALES[scale]:,} enterprises generated in {time.perf_counter() - started:.0f} s "
+              f"({data})", flush=True)
+        print(f"  {'stage':<7}{'wall':>10}{'peak memory':>14}{'rows':>13}{'rows/s':>12}  what", flush=True)
+        for stage in stages:
+            m = measure(stage, scale, data)
+            measures[(stage, scale)] = m
+            print(f"  {stage:<7}{m.seconds:>9.1f}s{_mib(m.peak_rss):>14}{m.rows:>13,}{m.rows_per_second:>12,.0f}"
+                  f"  {m.what}", flush=True)
+        if not keep:
+            shutil.rmtree(data, ignore_errors=True)
+    if len(scales) >= 2:
+        small, large = scales[0], scales[-1]
+        factor = NATIONAL / SCALES[large]
+        print(f"\n== national projection ({NATIONAL:,} enterprises = {factor:g} × {large}); time and memory grow "
+              f"as measured from {small} to {large}: f(national) = f({large}) × {factor:g}^k, k ≥ 1")
+        print(f"  {'stage':<7}{'time ×10':>10}{'k':>6}{'national':>12}{'memory':>12}  target at {large}")
+        for stage in stages:
+            a, b = measures[(stage, small)], measures[(stage, large)]
+            seconds, memory, k = project(a, b, factor)
+            target = TARGETS.get(stage)
+            verdict = ("met" if b.seconds <= target and b.peak_rss <= MEMORY_LIMIT else "MISSED") if target else ""
+            print(f"  {stage:<7}{b.seconds / a.seconds:>9.1f}×{k:>6.2f}{seconds / 60:>10.1f} m{_mib(memory):>12}"
+                  f"  ≤ {target / 60:g} min, ≤ 8 GiB: {verdict}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--stage", choices=STAGES, help="(internal) run one stage here and print its rows")
+    args = parser.parse_args(argv)
+    print(json.dumps(_stage(args.stage)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
