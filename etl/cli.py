@@ -61,8 +61,24 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print("\n".join(spider_names()))
         return 0
     origins = json.loads(args.origins) if args.origins else None
-    reports = crawl(args.sources or spider_names(), live=args.live, origins=origins, full=args.full)
-    return 0 if _print_reports(reports) else 1
+    if args.collect:
+        from crawlers.distributed import collect_command
+
+        if not args.redis:
+            raise SystemExit("--collect needs --redis URL")
+        results = collect_command(args.redis, args.sources or spider_names(), args.crawl_id, paths.items_dir())
+        for result in results:
+            print(f"  {json.dumps(result, ensure_ascii=False)}")
+        return 0 if all(r["collected"] for r in results) else 1
+    reports = crawl(args.sources or spider_names(), live=args.live, origins=origins, full=args.full,
+                    redis=args.redis, shared_crawl=args.crawl_id)
+    ok = _print_reports(reports)
+    for r in reports:
+        if "shared_crawl" in r:
+            print(f"  {r['source']}: items of crawl {r['shared_crawl']} " + (
+                f"in data/items/{r['source']}/{r['shared_crawl']}.jsonl" if r["collected"]
+                else "not collected yet (other workers are still at it; or `qingtian crawl --redis URL --collect`)"))
+    return 0 if ok else 1
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -88,11 +104,18 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from etl.publish.build import build
+    from etl.publish import shards
 
-    result = build(search=not args.no_search)
-    print(f"  {result.pages} pages ({result.companies} companies), {result.archived} archived copies; "
-          f"search: {result.pagefind or 'skipped'}")
+    try:
+        only = shards.parse_shards(args.shards) if args.shards else None
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    result = shards.build(search=not args.no_search, workers=args.workers, shards=only,
+                          incremental=args.incremental and not args.compact)
+    print(f"  {result.mode} build: {result.pages} pages written, {result.rendered} companies rendered "
+          f"({result.companies} in the site), {result.removed} removed, {result.archived} archived copies "
+          f"extracted; {result.timings['wall']:.1f} s")
+    print(f"  search: {result.pagefind or 'skipped'}")
     print(f"  site: {result.path}")
     return 0
 
@@ -214,10 +237,32 @@ def cmd_risk(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.target == "stages":
+        from etl.bench_scale import run as stages
+
+        return stages(args.scales.split(","), args.stages.split(","), Path(args.keep) if args.keep else None,
+                      seed=args.seed)
+    if args.target == "site":
+        from etl.bench_site import cmd_bench_site
+
+        return cmd_bench_site(args)
+    if args.target == "generate":
+        from etl.generate import cmd_generate
+
+        return cmd_generate(args)
+    if not isinstance(args.scale, int):
+        raise SystemExit(f"bench {args.target}: --scale takes a count, not {args.scale!r}")
     from etl.bench import run
 
     return run(args.target, args.scale, Path(args.data) if args.data else None,
-               connections=getattr(args, "connections", None), frames=getattr(args, "frames", None))
+               connections=getattr(args, "connections", None), frames=getattr(args, "frames", None),
+               values=getattr(args, "values", None),
+               seed=getattr(args, "seed", None) if args.target == "load" else None)
+
+
+def _bench_scale(text: str) -> int | str:
+    """A count for most benches; `generate` also takes a named scale (national, 1m, 100k)."""
+    return int(text) if text.isdigit() else text
 
 
 def cmd_asof(args: argparse.Namespace) -> int:
@@ -242,7 +287,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
                "times=3;host=*,fault=latency:0.5'"),
     "crawl": (cmd_crawl, "crawl sources (the replicas by default, the real hosts with --live); a re-crawl "
               "fetches only what is new or changed unless --full",
-              "qingtian crawl nat_mee_permits zj_jxsthj_penalties\nqingtian crawl --full\nqingtian crawl --list"),
+              "qingtian crawl nat_mee_permits zj_jxsthj_penalties\nqingtian crawl --full\nqingtian crawl --list\n"
+              "qingtian crawl --redis redis://127.0.0.1:6379/0 --origins '{…}' zj_jxsthj_penalties   # one worker"),
     "load": (cmd_load, "load crawled items and the archive index into the warehouse (idempotent)",
              "qingtian load"),
     "match": (cmd_match, "link records to enterprises by USCC and record why", "qingtian match"),
@@ -250,7 +296,10 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
              "the link history)",
              "qingtian asof --list\nqingtian asof 3 --table penalties > penalties-load3.csv\n"
              "qingtian asof --at 2026-06-30T00:00 --out marts-2026-06-30.duckdb"),
-    "build": (cmd_build, "render the static site from the warehouse marts", "qingtian build"),
+    "build": (cmd_build, "render the static site from the warehouse marts, in shards (one per province, in "
+              "parallel processes, each with its own search index)",
+              "qingtian build\nqingtian build --incremental   # only the companies whose data changed\n"
+              "qingtian build --shards 33,44   # rebuild those provinces alone\nqingtian build --compact"),
     "serve": (cmd_serve, "serve the built site", "qingtian serve --port 8000"),
     "hj212": (cmd_hj212, "parse HJ 212 data-logger frames (one per line) and print one JSON object per frame, "
               "or receive them over TCP (listen), archiving every frame and answering those that ask",
@@ -269,11 +318,19 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
              "environmental risk as of a date, with the evidence per flag (weights: etl/risk.yml)",
              "qingtian risk borrowers.csv --as-of 2026-06-30 --out results.csv\n"
              "qingtian risk borrowers.xlsx --out results.json"),
-    "bench": (cmd_bench, "measure a stage: `match` prints precision/recall per band and throughput, `parse` "
+    "bench": (cmd_bench, "measure: by default every stage (load, match, marts, site) at the 100k and 1m scales with "
+              "wall time, peak memory, rows/s and the national projection; `match` prints precision/recall per band "
+              "and throughput, `parse` "
               "pages/s per parser, `crawl` the replica crawl's wall time and requests (full and incremental), "
-              "`hj212` the HJ 212 receiver under many concurrent data loggers (frames/s, p99 latency, nothing lost)",
+              "`hj212` the HJ 212 receiver under many concurrent data loggers (frames/s, p99 latency, nothing lost); "
+              "`generate` writes a synthetic national register as crawls (then `qingtian load`, `qingtian match`); "
+              "`load` times lake export, load, models and a re-load of N monitoring values (rows/s, peak memory)",
+              "qingtian bench                      # every stage at 100k and 1m, national projection\n"
+              "qingtian bench stages --scales 10k,100k --keep bench-data\n"
               "qingtian bench match --scale 100000\nqingtian bench parse\nqingtian bench crawl\n"
-              "qingtian bench hj212 --connections 200 --frames 100000"),
+              "qingtian bench hj212 --connections 200 --frames 100000\n"
+              "QINGTIAN_DATA=big qingtian bench generate --scale 100k --seed 1 --monitoring-days 90\n"
+              "qingtian bench load --values 10000000"),
     "export": (cmd_export, "write every public mart as CSV (UTF-8 with BOM) and Parquet, with manifest.json, "
                "without building the site", "qingtian export                      # into data/exports/\n"
                "qingtian export --out dump --format parquet"),
@@ -314,6 +371,11 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--list", action="store_true", help="list the available sources")
             sub.add_argument("--full", action="store_true",
                              help="fetch everything again (by default a re-crawl fetches only what is new or changed)")
+            sub.add_argument("--redis", metavar="URL", help="be one worker of a distributed crawl shared through "
+                             "this Redis server: join the running crawl of these sources, or start one")
+            sub.add_argument("--crawl-id", help="with --redis: join this crawl rather than the running one")
+            sub.add_argument("--collect", action="store_true", help="with --redis: write the items of a finished "
+                             "crawl whose workers are all gone to the data folder")
         elif name == "asof":
             sub.add_argument("load", nargs="?", type=int, help="load id (default: the latest; see --list)")
             sub.add_argument("--at", help="the latest load at or before this time (ISO, UTC), instead of a load id")
@@ -323,6 +385,14 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--warehouse", help="warehouse file (default: the data folder's)")
         elif name == "build":
             sub.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
+            sub.add_argument("--incremental", action="store_true",
+                             help="re-render only the companies whose data changed since the published build; "
+                             "their search entries go into a delta index")
+            sub.add_argument("--compact", action="store_true",
+                             help="a full build: fold the delta index back into the shards")
+            sub.add_argument("--shards", "--shard", help="rebuild only these province shards, e.g. 33,44 "
+                             "(00: region unknown); the rest of the published site is kept")
+            sub.add_argument("--workers", type=int, help="parallel processes (default: one per core)")
         elif name == "hj212":
             sub.add_argument("action", choices=["parse", "listen"], help="what to do with the frames")
             sub.add_argument("file", nargs="?", help="parse: a file of frames, one per line")
@@ -354,14 +424,34 @@ def parser() -> argparse.ArgumentParser:
                              "default: CSV on standard output")
             sub.add_argument("--warehouse", help="warehouse file (default: the data folder's)")
         elif name == "bench":
-            sub.add_argument("target", choices=["match", "parse", "crawl", "hj212"],
-                             help="what to measure: match quality/speed, parse throughput per parser, replica crawl "
-                             "wall time (full, then incremental)")
-            sub.add_argument("--scale", type=int, default=1_000_000,
-                             help="records and enterprises for the throughput run (default 1,000,000; 0 skips it)")
-            sub.add_argument("--data", help="folder of the incineration data (default: ../shared/data/incineration)")
+            sub.add_argument("target", nargs="?", default="stages",
+                             choices=["stages", "match", "parse", "crawl", "hj212", "generate", "load", "site"],
+                             help="what to measure (default: stages, every pipeline stage at the 100k and 1m scales "
+                             "with the national projection): match quality/speed, parse throughput per parser, "
+                             "replica crawl wall time (full, then incremental), …")
+            sub.add_argument("--scales", default="100k,1m", help="stages: generated scales, smallest first "
+                             "(default 100k,1m)")
+            sub.add_argument("--stages", default="load,match,marts,site",
+                             help="stages: which stages (default load,match,marts,site)")
+            sub.add_argument("--keep", help="stages: keep each scale's data folder under this folder")
+            sub.add_argument("--scale", type=_bench_scale, default=1_000_000,
+                             help="records and enterprises for the throughput run (default 1,000,000; 0 skips it); "
+                             "generate: enterprises, national | 1m | 100k or a count (2000, 5k)")
+            sub.add_argument("--data", help="folder of the incineration data (default: ../shared/data/incineration); "
+                             "generate: the data folder to write into (default: the data folder)")
             sub.add_argument("--connections", type=int, help="hj212: concurrent data loggers (default 200)")
             sub.add_argument("--frames", type=int, help="hj212: frames in all (default 100,000)")
+            sub.add_argument("--values", type=int, help="load: monitoring values to generate (default 10,000,000) "
+                             "into --data (default: a temporary folder, removed after)")
+            sub.add_argument("--seed", type=int, default=0, help="generate: the seed (same seed, same files)")
+            sub.add_argument("--companies", type=int, default=100_000,
+                             help="site: company pages of the synthetic warehouse (default 100,000)")
+            sub.add_argument("--changes", type=int, default=1_000,
+                             help="site: companies changed before the incremental rebuild (default 1,000)")
+            sub.add_argument("--warehouse", help="site: bench on a copy of this warehouse instead of a synthetic one")
+            sub.add_argument("--workers", type=int, help="site: parallel processes (default: one per core)")
+            sub.add_argument("--monitoring-days", type=int, default=365,
+                             help="generate: days of daily monitoring values (default 365)")
         elif name == "serve":
             sub.add_argument("--port", type=int, default=8000)
             sub.add_argument("--site", help="folder to serve (default: data/site)")

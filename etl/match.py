@@ -352,7 +352,8 @@ def _link_row(record: NamedRecord, code: CodeResult, region: str | None) -> dict
             "enterprise_id": None, "method": None, "score": None}
 
 
-def match(db_path: Path | None = None, judgements: Path | None = None) -> MatchResult:
+def match(db_path: Path | None = None, judgements: Path | None = None, marts: bool = True) -> MatchResult:
+    """Link every named record; rebuild the marts unless `marts` is false (`qingtian bench` times them apart)."""
     con = connect(db_path)
     try:
         con.execute("BEGIN TRANSACTION")
@@ -366,7 +367,8 @@ def match(db_path: Path | None = None, judgements: Path | None = None) -> MatchR
         _replace(con, "intermediate.review_candidates", candidates)
         record_history(con)
         crashpoint.reached("match.links")
-        run_models(con, ("marts",))
+        if marts:
+            run_models(con, ("marts",))
         con.execute("COMMIT")
         crashpoint.reached("match.committed")
     except BaseException:

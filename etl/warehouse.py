@@ -9,6 +9,7 @@ Models are run in dependency order, found from the `<layer>.<name>` references i
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from collections.abc import Callable
 from datetime import date
@@ -38,6 +39,9 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
+    # DuckDB takes 80 % of the machine's memory by default; the warehouse keeps to QINGTIAN_DUCKDB_MEMORY and
+    # spills joins, sorts and aggregates beyond it to disk.
+    con.execute("SET memory_limit = ?", [os.environ.get("QINGTIAN_DUCKDB_MEMORY", "6GB")])
     if not read_only:
         con.execute((WAREHOUSE / "schema.sql").read_text(encoding="utf-8"))
     return con
