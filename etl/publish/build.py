@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,14 +30,12 @@ import markupsafe
 import yaml
 from warcio.archiveiterator import ArchiveIterator
 
-from crawlers import paths
 from crawlers.base import load_metadata
 from crawlers.base.trs_cms import declared_charset
 from etl.facts import taxonomy
 from etl.publish.charts import Point, line_chart
 from etl.publish.lists import write_lists
 from etl.publish.outlets import write_outlets
-from etl.warehouse import connect
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site"
 SPIDERS = Path(__file__).resolve().parents[2] / "crawlers" / "spiders"
@@ -150,9 +150,15 @@ def _region_label(e: dict[str, Any]) -> str:
 
 
 class SiteBuilder:
-    def __init__(self, con: duckdb.DuckDBPyConnection, out: Path) -> None:
+    """Renders the site, or one shard of it: `scope` names a table of the enterprise ids to render (a shard's
+    temporary table, etl/publish/shards.py); every per-company query is limited to it in SQL."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, out: Path, scope: str | None = None,
+                 built_at: str | None = None, cache: Path | None = None) -> None:
         self.con = con
         self.out = out
+        self.scope = scope
+        self.cache = cache  # a folder kept between builds (QR codes), or None
         self.config: dict[str, Any] = yaml.safe_load((SITE_SRC / "site.yml").read_text(encoding="utf-8"))
         self.urls: dict[str, str] = self.config["urls"]
         self.env = jinja2.Environment(
@@ -162,13 +168,25 @@ class SiteBuilder:
             trim_blocks=True,
             lstrip_blocks=True,
             finalize=visible_controls,
+            auto_reload=False,  # a build never sees a template change: no stat of the file per page
         )
+        self.templates: dict[str, jinja2.Template] = {}
+        self._root = out.resolve()
+        self._folders: set[Path] = set()
         self.env.filters["num"] = lambda v: "—" if v is None else _fmt(v)
-        self.built_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        self.built_at = built_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.pages = 0
+        self.timings: dict[str, float] = {}
         self.cited: dict[str, str] = {}  # archive digest → site-relative path of its copy
         self.monitoring: dict[str, dict[str, Any]] = {}  # "ps_code:mp_code" → charts of that outlet
         self.source_titles = {yml.stem: load_metadata(yml)["title"] for yml in sorted(SPIDERS.glob("*/*.yml"))}
+
+    def scoped(self, column: str = "enterprise_id") -> str:
+        """A SQL condition limiting `column` (an enterprise id) to this builder's scope (TRUE when unscoped)."""
+        return f"{column} IN (SELECT enterprise_id FROM {self.scope})" if self.scope else "TRUE"
+
+    def _company_rows(self, mart: str) -> list[dict[str, Any]]:
+        return _rows(self.con, f"SELECT * FROM marts.{mart} WHERE enterprise_id IS NOT NULL AND {self.scoped()}")
 
     def url(self, kind: str, **values: str) -> str:
         return self.urls[kind].format(**values)
@@ -184,25 +202,54 @@ class SiteBuilder:
     def target(self, rel: str) -> Path:
         """The file `rel` names inside the site; paths are built from published values (permit numbers,
         codes), so one that would leave the site (`../`, absolute) is refused."""
-        target = None if "\x00" in rel else (self.out / rel).resolve()
-        if target is None or not target.is_relative_to(self.out.resolve()):
+        parts = rel.split("/")
+        if "\x00" in rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+            target = None if "\x00" in rel else (self.out / rel).resolve()
+            if target is None or not target.is_relative_to(self._root):
+                raise ValueError(f"refusing to write {rel!r}: outside the site folder")
+            return target
+        # Plain relative segments stay inside, unless a folder on the way is a link out of the site.
+        target = self._root / rel
+        if target.parent not in self._folders and not target.resolve().is_relative_to(self._root):
             raise ValueError(f"refusing to write {rel!r}: outside the site folder")
         return target
 
+    def _folder(self, target: Path) -> None:
+        folder = target.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+
+    def _put(self, target: Path, data: bytes) -> None:
+        """A new file: an incremental build hard-links the published one here, which is never written through."""
+        self._folder(target)
+        target.unlink(missing_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+
+    def template(self, name: str) -> jinja2.Template:
+        found = self.templates.get(name)
+        if found is None:
+            found = self.templates[name] = self.env.get_template(name)
+        return found
+
     def write(self, rel: str, template: str, **context: Any) -> None:
         depth = rel.count("/")
-        html = self.env.get_template(template).render(
+        html = self.template(template).render(
             site=self.config, root="../" * depth, built_at=self.built_at, **context
         )
-        target = self.target(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        self._put(self.target(rel), html.encode("utf-8"))
         self.pages += 1
 
     def write_json(self, rel: str, payload: dict[str, Any]) -> None:
-        target = self.target(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        # Machine files: compact JSON (no indentation), UTF-8 as it is.
+        self._put(self.target(rel), json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                                               default=str).encode("utf-8"))
 
     # -- readers ----------------------------------------------------------------------------------
 
@@ -215,9 +262,9 @@ class SiteBuilder:
 
     def company_contexts(self) -> list[dict[str, Any]]:
         labels = taxonomy()[2]
-        enterprises = _rows(self.con, "SELECT * FROM marts.enterprises ORDER BY name")
+        enterprises = _rows(self.con, f"SELECT * FROM marts.enterprises WHERE {self.scoped()} ORDER BY name")
         by_company: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-        for p in _rows(self.con, "SELECT * FROM marts.penalties WHERE enterprise_id IS NOT NULL"):
+        for p in self._company_rows("penalties"):
             p["fine_label"] = _yuan(p["fine_yuan"])
             p["types_label"] = "、".join(PENALTY_TYPE_LABELS.get(t, t) for t in p["penalty_types"] or [])
             p["link_label"] = _link_label(p["link_method"], p["link_score"])
@@ -231,26 +278,26 @@ class SiteBuilder:
                 copy["archive_url"] = self.archive_url(copy["archive_digest"])
                 copy["title"] = self.source_titles.get(copy["source"], copy["source"])
             by_company[p["enterprise_id"]]["penalties"].append(p)
-        for r in _rows(self.con, "SELECT * FROM marts.credit_ratings WHERE enterprise_id IS NOT NULL"):
+        for r in self._company_rows("credit_ratings"):
             r["grade_css"], r["grade_zh"], r["grade_en"] = GRADES.get(r["grade"], ("", r["grade_label"], ""))
             r["serious_labels"] = [labels.get(f"serious:{x}", {"label": x, "label_en": x})
                                    for x in r["serious_reasons"]]
             r["link_label"] = _link_label(r["link_method"], r["link_score"])
             r["archive_url"] = self.archive_url(r["archive_digest"])
             by_company[r["enterprise_id"]]["ratings"].append(r)
-        for o in _rows(self.con, "SELECT * FROM marts.correction_orders WHERE enterprise_id IS NOT NULL"):
+        for o in self._company_rows("correction_orders"):
             o["link_label"] = _link_label(o["link_method"], o["link_score"])
             o["archive_url"] = self.archive_url(o["archive_digest"])
             by_company[o["enterprise_id"]]["orders"].append(o)
-        for c in _rows(self.con, "SELECT * FROM marts.cleaner_production WHERE enterprise_id IS NOT NULL"):
+        for c in self._company_rows("cleaner_production"):
             c["audit_labels"] = [AUDIT_TYPES.get(t, t) for t in c["audit_type"] or []]
             c["link_label"] = _link_label(c["link_method"], c["link_score"])
             c["archive_url"] = self.archive_url(c["archive_digest"])
             by_company[c["enterprise_id"]]["audits"].append(c)
-        for p in _rows(self.con, "SELECT * FROM marts.permits WHERE enterprise_id IS NOT NULL"):
+        for p in self._company_rows("permits"):
             p["archive_url"] = self.archive_url(p["archive_digest"])
             by_company[p["enterprise_id"]]["permits"].append(p)
-        for plant in _rows(self.con, "SELECT * FROM marts.plants WHERE enterprise_id IS NOT NULL"):
+        for plant in self._company_rows("plants"):
             plant["archive_url"] = self.archive_url(plant["archive_digest"])
             plant["link_label"] = _link_label(plant["link_method"], plant["link_score"])
             plant["outlets"] = []
@@ -272,7 +319,8 @@ class SiteBuilder:
     def _attach_monitoring(self, by_company: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
         plants = {p["ps_code"]: p for records in by_company.values() for p in records["plants"]}
         outlets = _rows(self.con, "SELECT * FROM staging.stg_nat_envsc_incineration__outlets ORDER BY outlet_name")
-        values = _rows(self.con, "SELECT * FROM marts.monitoring_values WHERE enterprise_id IS NOT NULL")
+        values = _rows(self.con, "SELECT * FROM marts.monitoring_values WHERE enterprise_id IS NOT NULL "
+                                 f"AND {self.scoped()}")
         by_outlet: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for v in values:
             by_outlet[(v["ps_code"], v["mp_code"])].append(v)
@@ -325,19 +373,23 @@ class SiteBuilder:
     def _attach_follow_up(self, companies: list[dict[str, Any]]) -> None:
         """Each penalty's status and timeline; each company's open records, exceedance days in the last 12
         months and its 12-quarter compliance grid."""
-        status = {r["record_id"]: r for r in _rows(self.con, "SELECT * FROM marts.record_status")}
+        in_scope = "TRUE" if not self.scope else \
+            f"record_id IN (SELECT record_id FROM marts.penalties WHERE {self.scoped()})"
+        status = {r["record_id"]: r for r in _rows(self.con, f"SELECT * FROM marts.record_status WHERE {in_scope}")}
         timeline: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for event in _rows(self.con, "SELECT * FROM marts.record_timeline WHERE record_id IS NOT NULL "
-                                     "AND event_type <> 'decision' ORDER BY event_date, event_id"):
+                                     f"AND event_type <> 'decision' AND {in_scope} ORDER BY event_date, event_id"):
             event["label"] = EVENT_LABELS.get(event["event_type"], (event["event_type"], ""))
             if event["archive_digest"]:
                 event["archive_url"] = self.archive_url(event["archive_digest"])
             timeline[event["record_id"]].append(event)
         exceedance_days = dict(self.con.execute(
             "SELECT enterprise_id, count(DISTINCT day) FROM marts.outlet_values WHERE exceeded "
-            "AND day > (SELECT max(day) FROM marts.outlet_values) - INTERVAL 12 MONTH GROUP BY 1").fetchall())
+            "AND day > (SELECT max(day) FROM marts.outlet_values) - INTERVAL 12 MONTH "
+            f"AND {self.scoped()} GROUP BY 1").fetchall())
         grids: dict[str, dict[str, Any]] = defaultdict(lambda: {"quarters": [], "rows": {}})
-        for q in _rows(self.con, "SELECT * FROM marts.compliance_quarterly ORDER BY quarter_start"):
+        for q in _rows(self.con, f"SELECT * FROM marts.compliance_quarterly WHERE {self.scoped()} "
+                                 "ORDER BY quarter_start"):
             grid = grids[q["enterprise_id"]]
             label = "全厂 Whole site" if q["scope"] == "enterprise" else (q["outlet_label"] or q["outlet_ref"])
             if q["quarter"] not in grid["quarters"]:
@@ -387,27 +439,76 @@ class SiteBuilder:
     # -- writers ----------------------------------------------------------------------------------
 
     def build(self) -> None:
+        """The whole site in one process (every company, then the site-wide pages)."""
+        companies = self.build_companies()
+        self.build_site(companies)
+
+    def writers(self, key: str) -> list[Any]:
+        """The writer functions `site.yml` lists under `key` ("module:function", called with (builder, companies))."""
+        out = []
+        for target in self.config.get(key, []):
+            module_name, function = target.split(":")
+            out.append(getattr(importlib.import_module(module_name), function))
+        return out
+
+    def build_companies(self) -> list[dict[str, Any]]:
+        """The pages of the companies in scope: company page and JSON, outlet pages, and the per-company writers
+        (`company_writers` in site.yml: risk, feeds); returns their page contexts."""
+        started = time.perf_counter()
         companies = self.company_contexts()
         self._attach_follow_up(companies)
+        self.timings["read"] = time.perf_counter() - started
         outlets = write_outlets(self, companies, self.monitoring)
         for context in companies:
             context["outlets"] = outlets.get(context["e"]["enterprise_id"], [])
-        # Writers (exports, feeds, screening, risk …) may add to the company contexts (risk does), so they
-        # run before the company pages are written.
-        for target in self.config.get("writers", []):
-            module_name, function = target.split(":")
-            getattr(importlib.import_module(module_name), function)(self, companies)
+        # Company writers may add to the contexts (risk does), so they run before the company pages are written.
+        for writer in self.writers("company_writers"):
+            writer(self, companies)
         for context in companies:
             self.write(context["e"]["url"], "company.html", **context)
             self.write_json(context["e"]["url"].removesuffix(".html") + ".json", company_json(context))
+        self.company_count = len(companies)
+        self.timings["render"] = time.perf_counter() - started - self.timings["read"]
+        return companies
+
+    def site_contexts(self) -> list[dict[str, Any]]:
+        """Every company with its penalties only: what the site-wide pages (home, lists, map) show."""
+        by_company: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for p in _rows(self.con, "SELECT record_id, enterprise_id, decision_number, decision_date, fine_yuan, "
+                                 "violation_types, serious FROM marts.penalties WHERE enterprise_id IS NOT NULL"):
+            p["fine_label"] = _yuan(p["fine_yuan"])
+            p["violation_types"] = p["violation_types"] or []
+            p["anchor"] = "r-" + p["record_id"].split(":", 1)[1].replace(" ", "")
+            by_company[p["enterprise_id"]].append(p)
+        contexts = []
+        for e in _rows(self.con, "SELECT * FROM marts.enterprises ORDER BY name"):
+            e["url"] = self.url("company", enterprise_id=e["enterprise_id"])
+            e["region_label"] = _region_label(e)
+            e["fines_label"] = _yuan(e["fines_yuan"])
+            contexts.append({"e": e, "penalties": by_company.get(e["enterprise_id"], [])})
+        return contexts
+
+    def build_site(self, companies: list[dict[str, Any]] | None = None) -> None:
+        """The site-wide pages: home, lists, unmatched records, sources, the `writers` of site.yml (map,
+        screening, risk weights, exports, feeds, changes) and the static assets."""
+        companies = self.site_contexts() if companies is None else companies
+        for writer in self.writers("writers"):
+            writer(self, companies)
         stats = self.con.execute(
             "SELECT (SELECT count(*) FROM marts.enterprises), (SELECT count(*) FROM marts.permits), "
             "(SELECT count(*) FROM marts.penalties), (SELECT count(*) FROM marts.plants), "
             "(SELECT count(*) FROM marts.monitoring_values WHERE exceeded)"
         ).fetchall()[0]
+        # Every company up to `home_companies`; beyond, the most penalised and exceeding ones (the rest are
+        # found by search and in the lists): a home page of 100,000 rows is neither usable nor cheap.
+        shown = [c["e"] for c in companies]
+        limit = int(self.config["home_companies"])
+        if len(shown) > limit:
+            shown = sorted(shown, key=lambda e: (-(e["penalty_count"] or 0) - (e["exceedance_count"] or 0),
+                                                 e["name"]))[:limit]
         self.write(
             "index.html", "index.html",
-            enterprises=[c["e"] for c in companies],
+            enterprises=shown, total=len(companies),
             stats=dict(zip(("enterprises", "permits", "penalties", "plants", "exceedances"), stats, strict=True)),
         )
         unmatched = _rows(self.con, "SELECT * FROM marts.unmatched_records")
@@ -511,20 +612,10 @@ def run_pagefind(site: Path) -> str:
     return ", ".join(f"{lang} {info['page_count']} pages" for lang, info in entry["languages"].items())
 
 
-def build(out: Path | None = None, db_path: Path | None = None, search: bool = True) -> BuildResult:
-    out = out or paths.site_dir()
-    fresh = out.with_name(out.name + ".new")
-    shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir(parents=True)
-    con = connect(db_path, read_only=True)
-    try:
-        builder = SiteBuilder(con, fresh)
-        builder.build()
-        archived = builder.extract_archive(paths.data_dir())
-    finally:
-        con.close()
-    summary = run_pagefind(fresh) if search else ""
-    from etl import swap
+def build(out: Path | None = None, db_path: Path | None = None, search: bool = True, *, incremental: bool = False,
+          shards: list[str] | None = None, workers: int | None = None) -> BuildResult:
+    """Build the site in shards, in parallel processes (etl/publish/shards.py), and publish it atomically."""
+    from etl.publish import shards as sharded
 
-    swap.publish(fresh, out)  # `out` becomes a link to the new build in one atomic step (etl/swap.py)
-    return BuildResult(out, builder.pages, builder.company_count, archived, summary)
+    done = sharded.build(out, db_path, search=search, workers=workers, incremental=incremental, shards=shards)
+    return BuildResult(done.path, done.pages, done.companies, done.archived, done.pagefind)

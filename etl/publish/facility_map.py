@@ -30,7 +30,7 @@ def facilities(builder: SiteBuilder, companies: list[dict[str, Any]]) -> list[di
         "WHERE enterprise_id IS NOT NULL AND longitude IS NOT NULL AND latitude IS NOT NULL "
         "UNION ALL SELECT enterprise_id, plant_name, longitude, latitude, 'plant' FROM marts.plants "
         "WHERE enterprise_id IS NOT NULL AND longitude IS NOT NULL AND latitude IS NOT NULL "
-        "ORDER BY 1, 2"
+        "ORDER BY 1, 2, 5, 3, 4"  # a total order: which duplicate is kept must not vary between builds
     ).fetchall()
     seen: set[tuple[str, float, float]] = set()
     out = []
@@ -47,7 +47,7 @@ def facilities(builder: SiteBuilder, companies: list[dict[str, Any]]) -> list[di
 
 
 def svg(points: list[dict[str, Any]], root: str) -> str:
-    parts = [f'<svg class="map" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+    parts = [f'<svg class="map" viewBox="0 0 {WIDTH} {HEIGHT}" '
              f'aria-label="设施分布图 Map of facilities ({len(points)})">']
     for lon in range(75, 136, 5):
         x, _ = _xy(lon, SOUTH)
@@ -59,8 +59,9 @@ def svg(points: list[dict[str, Any]], root: str) -> str:
                      f'<text class="tick" x="2" y="{y - 2:.1f}">{lat}°N</text>')
     for p in sorted(points, key=lambda p: p["status"] != "none"):  # problems drawn on top
         x, y = _xy(p["lon"], p["lat"])
-        parts.append(f'<a href="{escape(root + p["url"])}"><circle class="site {p["status"]}" cx="{x:.1f}" '
-                     f'cy="{y:.1f}" r="4"><title>{escape(p["name"])}</title></circle></a>')
+        parts.append(f'<a href="{escape(root + p["url"])}" aria-label="{escape(p["name"])}">'
+                     f'<circle class="site {p["status"]}" cx="{x:.1f}" cy="{y:.1f}" r="4">'
+                     f'<title>{escape(p["name"])}</title></circle></a>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -83,13 +83,14 @@ def penalty_anchor(record_id: str) -> str:
     return "r-" + record_id.split(":", 1)[1].replace(" ", "")
 
 
-def first_seen(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[datetime, int | None]]:
-    """record id → (when it first appeared in the warehouse, that load's id or None)."""
+def first_seen(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None) -> dict[str, tuple[datetime, int | None]]:
+    """record id → (when it first appeared in the warehouse, that load's id or None); of `ids` only, if given."""
+    where = "" if ids is None else "WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
     rows = con.execute(
         "WITH f AS (SELECT record_id, min(load_id) AS load_id, min(fetched_at) AS fetched_at "
-        "           FROM raw.items GROUP BY record_id) "
+        f"           FROM raw.items {where} GROUP BY record_id) "
         "SELECT f.record_id, coalesce(l.loaded_at, f.fetched_at), l.load_id "
-        "FROM f LEFT JOIN raw.loads l USING (load_id)"
+        "FROM f LEFT JOIN raw.loads l USING (load_id)", [] if ids is None else [ids]
     ).fetchall()
     return {r[0]: (r[1], r[2]) for r in rows}
 
@@ -98,26 +99,32 @@ def _publishers() -> dict[str, str]:
     return {yml.stem: load_metadata(yml)["publisher"]["name"] for yml in sorted(SPIDERS.glob("*/*.yml"))}
 
 
-def collect(builder: SiteBuilder) -> list[Entry]:
-    """Every record of the feed marts as an entry, newest first."""
+def collect(builder: SiteBuilder, scoped: bool = False) -> list[Entry]:
+    """Every record of the feed marts as an entry, newest first (`scoped`: only the builder's companies')."""
     con = builder.con
     root = base_url(builder.config)
-    seen = first_seen(con)
     publishers = _publishers()
     existing = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
-    regions = dict(con.execute(
-        "SELECT e.enterprise_id, e.region_code FROM marts.enterprises e").fetchall())
-    record_regions = dict(con.execute(
+    # Scoped (a shard): only its companies' records, so nothing is read for the rest of the warehouse.
+    where = f"WHERE {builder.scoped()}" if scoped else ""
+    regions = dict(con.execute(f"SELECT enterprise_id, region_code FROM marts.enterprises {where}").fetchall())
+    record_regions = {} if scoped else dict(con.execute(
         "SELECT record_id, region_code FROM intermediate.record_links WHERE region_code IS NOT NULL").fetchall())
-    entries = []
+    rows_by_kind: dict[str, list[dict[str, Any]]] = {}
     for kind, spec in KINDS.items():
         if spec["mart"] not in existing:
             continue
-        cursor = con.execute(f"SELECT * FROM marts.{spec['mart']}")
+        cursor = con.execute(f"SELECT * FROM marts.{spec['mart']} {where}")
         names = [d[0] for d in cursor.description]
-        for values in cursor.fetchall():
-            row = dict(zip(names, values, strict=True))
+        rows_by_kind[kind] = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    wanted = [i for rows in rows_by_kind.values() for row in rows
+              for i in (row["record_id"], *(c["record_id"] for c in row.get("also_published") or []))]
+    seen = first_seen(con, wanted if scoped else None)
+    entries = []
+    for kind, rows in rows_by_kind.items():
+        spec = KINDS[kind]
+        for row in rows:
             ids = [row["record_id"], *(c["record_id"] for c in row.get("also_published") or [])]
             known = [seen[i] for i in ids if i in seen]
             if not known:
@@ -229,9 +236,12 @@ def write_feed(builder: SiteBuilder, paths: tuple[str, str], meta: dict[str, str
     updated = shown[0].first_seen if shown else fallback
     target = builder.out / atom_rel
     target.parent.mkdir(parents=True, exist_ok=True)
+    # New files, never written through: an incremental build hard-links the published ones here.
+    target.unlink(missing_ok=True)
     target.write_bytes(atom(meta, shown, authority, updated))
+    (builder.out / json_rel).unlink(missing_ok=True)
     (builder.out / json_rel).write_text(
-        json.dumps(json_feed(meta, shown, authority), ensure_ascii=False, indent=1), encoding="utf-8")
+        json.dumps(json_feed(meta, shown, authority), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def feed_paths(builder: SiteBuilder, name: str) -> tuple[str, str]:
@@ -244,25 +254,35 @@ def company_feed_paths(builder: SiteBuilder, enterprise_id: str) -> tuple[str, s
     return f"{page}.atom", f"{page}.feed.json"
 
 
+SUBTITLE = ("新收录的行政处罚、责令改正、信用评价与清洁生产审核记录 "
+            "New penalties, orders to correct, credit ratings and audit listings")
+
+
+def _fallback(builder: SiteBuilder) -> datetime:
+    loaded = builder.con.execute("SELECT max(loaded_at) FROM raw.loads").fetchall()[0][0]
+    return loaded or datetime(2026, 1, 1)
+
+
 def write_feeds(builder: SiteBuilder, companies: list[dict[str, Any]]) -> None:
     """Site writer: feeds/all and feeds/region-<province> (.atom, .json), and beside each company page
     c/<enterprise>.atom and c/<enterprise>.feed.json."""
+    write_site_feeds(builder, companies)
+    write_company_feeds(builder, companies)
+
+
+def write_site_feeds(builder: SiteBuilder, companies: list[dict[str, Any]]) -> None:
+    """feeds/all and feeds/region-<province> (.atom, .json)."""
     root = base_url(builder.config)
     entries = collect(builder)
-    loaded = builder.con.execute("SELECT max(loaded_at) FROM raw.loads").fetchall()[0][0]
-    fallback = loaded or datetime(2026, 1, 1)
-    subtitle = ("新收录的行政处罚、责令改正、信用评价与清洁生产审核记录 "
-                "New penalties, orders to correct, credit ratings and audit listings")
+    fallback = _fallback(builder)
+    subtitle = SUBTITLE
     write_feed(builder, feed_paths(builder, "all"), {
         "title": "晴天 Qingtian：新记录 New records", "subtitle": subtitle, "home_url": root + "index.html",
     }, entries, fallback)
     by_province: dict[str, list[Entry]] = defaultdict(list)
-    by_company: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
         if e.province:
             by_province[e.province].append(e)
-        if e.enterprise_id:
-            by_company[e.enterprise_id].append(e)
     names = dict(builder.con.execute(
         "SELECT code, coalesce(province, name) FROM seeds.regions WHERE code LIKE '__0000'").fetchall())
     for code, items in sorted(by_province.items()):
@@ -271,6 +291,18 @@ def write_feeds(builder: SiteBuilder, companies: list[dict[str, Any]]) -> None:
             "title": f"晴天 Qingtian：{province}新记录 New records in {code}", "subtitle": subtitle,
             "home_url": root + builder.url("list", dimension="region", key=code),
         }, items, fallback)
+
+
+def write_company_feeds(builder: SiteBuilder, companies: list[dict[str, Any]]) -> None:
+    """Beside each company page: c/<enterprise>.atom and c/<enterprise>.feed.json (the records of the
+    builder's scope only, when it has one: a shard)."""
+    root = base_url(builder.config)
+    fallback = _fallback(builder)
+    subtitle = SUBTITLE
+    by_company: dict[str, list[Entry]] = defaultdict(list)
+    for e in collect(builder, scoped=bool(getattr(builder, "scope", None))):
+        if e.enterprise_id:
+            by_company[e.enterprise_id].append(e)
     for context in companies:
         e = context["e"]
         write_feed(builder, company_feed_paths(builder, e["enterprise_id"]), {

@@ -13,7 +13,8 @@ from typing import Any
 from etl import risk
 
 
-def write_risk(builder: Any, companies: list[dict[str, Any]]) -> None:
+def write_company_risk(builder: Any, companies: list[dict[str, Any]]) -> None:
+    """`risk/<enterprise_id>.json` per company, and `context["risk"]` for its page."""
     as_of = date.today()
     ids = [c["e"]["enterprise_id"] for c in companies]
     results = risk.compute_many(builder.con, ids, as_of)
@@ -25,7 +26,17 @@ def write_risk(builder: Any, companies: list[dict[str, Any]]) -> None:
         context["risk"] = {"score": result.score, "level": result.level, "as_of": as_of.isoformat(),
                            "flags": [f for f in payload["flags"] if f["raised"]],
                            "json_url": builder.url("risk_json", enterprise_id=eid)}
+
+
+def write_risk_page(builder: Any, companies: list[dict[str, Any]]) -> None:
+    """`risk.html`: the weights of `etl/risk.yml` as published."""
+    as_of = date.today()
     flags = [{"code": code, **spec, "params": {k: v for k, v in spec.items()
                                                if k not in ("label", "rule", "weight", "cap", "grades")}}
              for code, spec in risk.CONFIG["flags"].items()]
     builder.write(builder.url("risk"), "risk.html", config=risk.CONFIG, flags=flags, as_of=as_of.isoformat())
+
+
+def write_risk(builder: Any, companies: list[dict[str, Any]]) -> None:
+    write_company_risk(builder, companies)
+    write_risk_page(builder, companies)

@@ -32,7 +32,7 @@ KILLED = -signal.SIGKILL
 # Tables whose content depends on the wall clock: compared without these columns.
 CLOCK_COLUMNS = {"raw.loads": ["loaded_at"]}
 # The build time in every footer and in the exports' metadata; the feeds' first-seen times (raw.loads.loaded_at).
-_BUILT = re.compile(rb"(Built</span> )[^<]*|(\"built_at\": \")[^\"]*")
+_BUILT = re.compile(rb"(Built</span> )[^<]*|(\"built_at\": ?\")[^\"]*")
 _MOMENT = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
 
 
