@@ -846,8 +846,11 @@ def _task(args: tuple[str, Path, int, int, int]) -> tuple[list[dict[str, Any]], 
 
 
 def generate(scale: str | int, data: Path, seed: int = 0, monitoring_days: int = 365,
-             processes: int = 2) -> dict[str, Any]:
-    """Write every synthetic source for `scale` into the data folder `data`; returns what was written."""
+             processes: int = 2, lake: bool = True) -> dict[str, Any]:
+    """Write every synthetic source for `scale` into the data folder `data`; returns what was written.
+
+    Like a crawl when it closes, each source's crawl then lands in the Parquet lake too (`lake=False`: not,
+    and `qingtian load` exports it first)."""
     units = scale_units(scale)
     if monitoring_days < 1:
         raise ValueError(f"monitoring days: {monitoring_days}, expected at least 1")
@@ -861,11 +864,19 @@ def generate(scale: str | int, data: Path, seed: int = 0, monitoring_days: int =
     else:
         results = [_task(t) for t in tasks]
     sources = sorted((s for out, _ in results for s in out), key=lambda s: s["source"])
+    exported = time.perf_counter()
+    if lake:
+        from etl.lake import export_crawl
+
+        for source in sources:
+            export_crawl(data, source["source"], crawl_id(seed))
+    lake_seconds = round(time.perf_counter() - exported, 1)
     return {"scale": str(scale), "units": units, "seed": seed, "monitoring_days": monitoring_days,
             "crawl_id": crawl_id(seed), "sources": sources,
             "records": sum(sum(s["records"].values()) for s in sources),
             "bytes": sum(s["bytes"] for s in sources), "seconds": round(time.perf_counter() - started, 1),
-            "task_seconds": {t[0]: round(r[1], 1) for t, r in zip(tasks, results, strict=True)}}
+            "task_seconds": {t[0]: round(r[1], 1) for t, r in zip(tasks, results, strict=True)},
+            "lake_seconds": lake_seconds}
 
 
 def cmd_generate(args: Any) -> int:
@@ -887,5 +898,5 @@ def cmd_generate(args: Any) -> int:
     peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     tasks = ", ".join(f"{k} {v} s" for k, v in result["task_seconds"].items())
     print(f"  {result['records']:,} records, {result['bytes'] / 1e6:,.1f} MB in {result['seconds']} s "
-          f"({tasks}); peak memory of one process {peak / 1024:,.0f} MiB")
+          f"({tasks}; lake export {result['lake_seconds']} s); peak memory of one process {peak / 1024:,.0f} MiB")
     return 0

@@ -31,8 +31,9 @@ def _items(data: Path, source: str) -> list[dict[str, Any]]:
 
 
 def _hashes(data: Path) -> dict[str, str]:
+    """Every file's sha256, but the lake's per-crawl manifests: they record when the crawl was exported."""
     return {p.relative_to(data).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(data.rglob("*")) if p.is_file()}
+            for p in sorted(data.rglob("*")) if p.is_file() and "_crawls" not in p.parts}
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +163,12 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     generate.generate(300, other, seed=4, monitoring_days=5, processes=1)
     assert _hashes(first) == _hashes(second)
     assert _hashes(first).keys() != _hashes(other).keys()  # another seed, another crawl id
+    # Like a closed crawl, each source is in the lake too (hive layout), with its export manifest.
+    lake = sorted(k.split("/")[2] for k in _hashes(first) if k.startswith("lake/items/") and k.endswith(".parquet"))
+    assert sorted(set(lake)) == [f"source={s}" for s in ("nat_creditchina_penalties", "nat_envsc_incineration",
+                                                         "nat_mee_permits", "zj_sthjt_credit_ratings")]
+    # 300 enterprises hold no 嘉兴 unit: that source's crawl is empty, exported as a manifest without rows.
+    assert len(list((first / "lake" / "_crawls").glob("*/*.json"))) == 5
 
 
 def test_write_monitoring_values(tmp_path: Path) -> None:
