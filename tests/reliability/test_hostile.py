@@ -57,7 +57,9 @@ def test_site_writer_refuses_paths_outside_the_site(tmp_path: Path) -> None:
     builder = SiteBuilder.__new__(SiteBuilder)
     builder.out = tmp_path / "site"
     builder.out.mkdir()
-    for rel in ("../evil.html", "o/../../evil.html", "/etc/evil.html", "o/a\x00.html"):
+    builder._root, builder._folders = builder.out.resolve(), set()
+    (builder.out / "x").symlink_to(tmp_path)  # a folder of the site that links out of it
+    for rel in ("../evil.html", "o/../../evil.html", "/etc/evil.html", "o/a\x00.html", "x/evil.html"):
         with pytest.raises(ValueError, match="outside the site"):
             builder.target(rel)
     assert builder.target("o/91330000X-001.html") == (builder.out / "o" / "91330000X-001.html").resolve()
