@@ -31,6 +31,7 @@ STAGES = ("load", "match", "marts", "site")
 # Targets of issue 6 at the 1m scale, seconds (site: every company page).
 TARGETS = {"load": 120, "match": 120, "marts": 120, "site": 1200}
 MEMORY_LIMIT = 8 * 2**30
+RESULT = "stage result: "
 
 
 @dataclass
@@ -99,7 +100,8 @@ def measure(stage: str, scale: str, data: Path) -> Measure:
     out, err = child.communicate()
     if child.returncode != 0:
         raise RuntimeError(f"stage {stage} at {scale} failed ({child.returncode}):\n{err[-4000:]}")
-    result = json.loads(out.strip().splitlines()[-1])
+    # The stage itself may print (a build prints its progress): its result is the line after the marker.
+    result = json.loads(next(line for line in reversed(out.splitlines()) if line.startswith(RESULT))[len(RESULT):])
     return Measure(stage, scale, seconds, peak, int(result["rows"]), str(result["what"]))
 
 
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stage", choices=STAGES, help="(internal) run one stage here and print its rows")
     args = parser.parse_args(argv)
-    print(json.dumps(_stage(args.stage)))
+    print(RESULT + json.dumps(_stage(args.stage)))
     return 0
 
 
