@@ -20,11 +20,10 @@ from pathlib import Path
 import duckdb
 
 from crawlers import paths
+from etl.match import LINK_COLUMNS
 from etl.warehouse import run_models
 
 RAW_TABLES = ("loads", "loaded_files", "items", "archive", "crawl_reports")
-LINK_COLUMNS = ("record_id", "source", "kind", "name", "code_printed", "code_status", "code_reason",
-                "enterprise_id", "method", "score", "code_used", "region_code")
 
 
 class AsOfError(ValueError):

@@ -22,21 +22,30 @@ import psutil
 TARGET_SECONDS = 30.0
 
 
-class _PeakRss:
-    """The highest resident set size of this process seen while the block runs (sampled every 20 ms)."""
+class PeakRss:
+    """The highest resident set size seen while the block runs (sampled every 20 ms): of this process, or of
+    `process` and, with `children`, every process it started (a site build's workers, Pagefind)."""
 
-    def __init__(self) -> None:
+    def __init__(self, process: psutil.Process | None = None, children: bool = False) -> None:
         self.peak = 0
-        self._process = psutil.Process()
+        self._process = process or psutil.Process()
+        self._children = children
         self._stop = threading.Event()
+
+    def _rss(self) -> int:
+        try:
+            tree = [self._process, *(self._process.children(recursive=True) if self._children else [])]
+            return sum(p.memory_info().rss for p in tree)
+        except psutil.Error:  # the process (or a child) ended between listing and reading
+            return 0
 
     def _sample(self) -> None:
         while not self._stop.wait(0.02):
-            self.peak = max(self.peak, self._process.memory_info().rss)
+            self.peak = max(self.peak, self._rss())
 
     @contextmanager
     def watch(self) -> Iterator[None]:
-        self.peak = self._process.memory_info().rss
+        self.peak = self._rss()
         self._stop.clear()
         thread = threading.Thread(target=self._sample, daemon=True)
         thread.start()
@@ -45,12 +54,12 @@ class _PeakRss:
         finally:
             self._stop.set()
             thread.join()
-            self.peak = max(self.peak, self._process.memory_info().rss)
+            self.peak = max(self.peak, self._rss())
 
 
 def _stage(name: str, work: Callable[[], Any], rows: Callable[[Any], int], figures: list[tuple[Any, ...]]) -> Any:
     print(f"  {name} …", flush=True)
-    meter = _PeakRss()
+    meter = PeakRss()
     with meter.watch():
         started = time.perf_counter()
         result = work()

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import psutil
 
+from etl.bench_load import PeakRss
 from etl.generate import scale_units
 
 STAGES = ("load", "match", "marts", "site")
@@ -84,20 +85,19 @@ def _stage(stage: str) -> dict[str, object]:
 
 def measure(stage: str, scale: str, data: Path) -> Measure:
     env = {**os.environ, "QINGTIAN_DATA": str(data)}
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "etl.bench_scale", "--stage", stage], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    process = psutil.Process(child.pid)
-    while child.poll() is None:
-        try:
-            tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.05)
-    seconds = time.perf_counter() - started
-    out, err = child.communicate()
+    # Output to files, not pipes: a stage that logs more than a pipe holds would block until it is read.
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "etl.bench_scale", "--stage", stage], env=env,
+                                 stdout=stdout, stderr=stderr, text=True)
+        meter = PeakRss(psutil.Process(child.pid), children=True)
+        with meter.watch():
+            child.wait()
+        seconds = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
+    peak = meter.peak
     if child.returncode != 0:
         raise RuntimeError(f"stage {stage} at {scale} failed ({child.returncode}):\n{err[-4000:]}")
     # The stage itself may print (a build prints its progress): its result is the line after the marker.

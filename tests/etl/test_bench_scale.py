@@ -30,3 +30,14 @@ def test_stages_run_at_two_small_scales(tmp_path: Path, capsys: pytest.CaptureFi
     assert [r[0] for r in rows] == ["load", "match", "marts"] * 3  # two scales, then the projection
     assert "national projection (3,500,000 enterprises = 3500 × 1000)" in out
     assert (tmp_path / "1000" / "warehouse.duckdb").exists()
+
+
+def test_bench_load_times_every_step_and_reloads_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from etl.bench_load import bench_load
+
+    assert bench_load(values=2_000, data=tmp_path / "data") == 0
+    out = capsys.readouterr().out
+    steps = {line.split()[0]: line.split()[1] for line in out.splitlines()
+             if line.startswith("  ") and "rows/s" in line}
+    assert steps["generate"] == "2,000" and steps["models"] == "2,001" and steps["re-load"] == "0"
+    assert "re-load added 0 (load id None)" in out
