@@ -89,7 +89,7 @@ def connect_as_of(load_id: int | None = None, *, at: datetime | None = None,
     def feedback_as_of(con: duckdb.DuckDBPyConnection) -> None:
         _feedback_as_of(con, load)
 
-    run_models(con, today=load.loaded_at.date(), before_marts=feedback_as_of)
+    run_models(con, today=load.loaded_at.date(), before_marts=feedback_as_of, incremental=False)
     return con, load
 
 

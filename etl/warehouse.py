@@ -1,13 +1,23 @@
 """The DuckDB warehouse: connection, raw schema, and the SQL models in dbt-style layers.
 
-A model is a SELECT in `warehouse/<layer>/<name>.sql`; it becomes `<layer>.<name>`: a view in staging and
-intermediate, a table in marts. A folder `warehouse/<layer>/<name>/` of SELECTs with the same columns is
-one model too, their UNION ALL: each source adds its own file (one per source, no shared file to edit).
+A model is a SELECT in `warehouse/<layer>/<name>.sql`; it becomes `<layer>.<name>`: an incremental table in
+staging, a view in intermediate, a table in marts. A folder `warehouse/<layer>/<name>/` of SELECTs with the same
+columns is one model too, their UNION ALL: each source adds its own file (one per source, no shared file to edit).
 Models are run in dependency order, found from the `<layer>.<name>` references in their text.
+
+A marts model may say how it is kept, dbt's way, in `warehouse/marts/_marts.yml`: `config: {materialized: view}`
+makes it a view (values stored once, in staging, instead of copied into a second table of the same length).
+
+Staging models are incremental (dbt's `materialized: incremental`, `unique_key: record_id`): each reads the
+versions of its records in `raw.items` and keeps the latest. Built whole once, a staging table is then brought up
+to date by recomputing only the records that the loads since its last build touched (every version of those
+records, so an older version loaded late never wins). `staging.model_state` keeps, per model, the hash of its
+text and the last load it has seen; a changed text rebuilds the table whole.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import re
@@ -17,11 +27,13 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from crawlers import paths
 
 WAREHOUSE = Path(__file__).resolve().parent.parent / "warehouse"
-LAYERS = {"staging": "VIEW", "intermediate": "VIEW", "marts": "TABLE"}
+LAYERS = {"staging": "INCREMENTAL", "intermediate": "VIEW", "marts": "TABLE"}
+MATERIALIZED = {"view": "VIEW", "table": "TABLE"}
 # Intermediate tables computed in Python (rules that read better as code than SQL), built after the SQL
 # intermediate layer and before the marts: `layer.name` → "module:function(con)".
 PYTHON_MODELS = {"intermediate.record_violations": "etl.facts:build", "intermediate.feedback": "etl.feedback:build"}
@@ -32,6 +44,7 @@ PYTHON_SEEDS = {"seeds.pollutant_lookup": "etl.compliance:pollutant_lookup"}
 _REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
 _COMMENT = re.compile(r"--[^\n]*")
 _CURRENT_DATE = re.compile(r"\bcurrent_date\b", re.IGNORECASE)
+_RAW_ITEMS = re.compile(r"\braw\.items\b")
 
 
 def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -50,23 +63,36 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
 def models() -> dict[str, tuple[str, str]]:
     """`layer.name` → (object type, SELECT text) for every model file."""
     found = {}
-    for layer, kind in LAYERS.items():
+    for layer, default in LAYERS.items():
+        configured = _materialized(layer)
         for sql in sorted((WAREHOUSE / layer).glob("*.sql")):
+            kind = configured.get(sql.stem, default)
             found[f"{layer}.{sql.stem}"] = (kind, sql.read_text(encoding="utf-8"))
         for folder in sorted(p for p in (WAREHOUSE / layer).iterdir() if p.is_dir()):
             parts = [f"({part.read_text(encoding='utf-8').strip()})" for part in sorted(folder.glob("*.sql"))]
             if parts:
-                found[f"{layer}.{folder.name}"] = (kind, "\nUNION ALL BY NAME\n".join(parts))
+                found[f"{layer}.{folder.name}"] = (default, "\nUNION ALL BY NAME\n".join(parts))
     return found
+
+
+def _materialized(layer: str) -> dict[str, str]:
+    """Model name → VIEW or TABLE for the models whose `_<layer>.yml` entry has `config: {materialized: …}`."""
+    spec = WAREHOUSE / layer / f"_{layer}.yml"
+    if not spec.is_file():
+        return {}
+    models = (yaml.safe_load(spec.read_text(encoding="utf-8")) or {}).get("models", [])
+    return {m["name"]: MATERIALIZED[m["config"]["materialized"]] for m in models if "config" in m}
 
 
 def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(LAYERS), *,
                today: date | None = None,
-               before_marts: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> list[str]:
+               before_marts: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+               incremental: bool = True) -> list[str]:
     """(Re)build the models of `layers` in dependency order; returns the names built.
 
     `today` stands for `current_date` in the models (marts as of an earlier load count "the last 2 years" back
-    from that load's day); `before_marts` runs after the Python models, before the SQL marts."""
+    from that load's day); `before_marts` runs after the Python models, before the SQL marts; `incremental=False`
+    makes the staging models views (a one-off database, such as the as-of marts', has nothing to keep)."""
     every = models()
     chosen = {name: spec for name, spec in every.items() if name.split(".")[0] in layers}
     graph = {
@@ -85,8 +111,48 @@ def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(L
             kind, sql = chosen[name]
             if today is not None:
                 sql = _CURRENT_DATE.sub(f"DATE '{today.isoformat()}'", sql)
-            con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{sql}")
+            if kind == "INCREMENTAL" and incremental:
+                build_incremental(con, name, sql)
+            else:
+                kind = "VIEW" if kind == "INCREMENTAL" else kind
+                _drop_other_kind(con, name, kind)
+                con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{sql}")
     return order
+
+
+def build_incremental(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """Bring the staging table `name` up to the latest load (see the module text)."""
+    con.execute("CREATE TABLE IF NOT EXISTS staging.model_state "
+                "(model VARCHAR PRIMARY KEY, sql_hash VARCHAR NOT NULL, load_id INTEGER NOT NULL)")
+    digest = hashlib.sha256(sql.encode()).hexdigest()
+    latest = scalar(con, "SELECT coalesce(max(load_id), 0) FROM raw.loads")
+    schema, table = name.split(".")
+    kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
+                        "AND table_schema = ? AND table_name = ?", [schema, table]).fetchall()
+    state = con.execute("SELECT sql_hash, load_id FROM staging.model_state WHERE model = ?", [name]).fetchall()
+    if kinds == [("BASE TABLE",)] and state and state[0][0] == digest:
+        seen = state[0][1]
+        if seen >= latest:
+            return
+        touched = ("(SELECT * FROM raw.items WHERE record_id IN "
+                   f"(SELECT record_id FROM raw.items WHERE load_id > {seen}))")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staging_delta AS {_RAW_ITEMS.sub(touched, sql)}")
+        con.execute(f"DELETE FROM {name} WHERE record_id IN (SELECT record_id FROM staging_delta)")
+        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM staging_delta")
+        con.execute("DROP TABLE staging_delta")
+    else:
+        _drop_other_kind(con, name, "TABLE")
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS\n{sql}")
+    con.execute("INSERT OR REPLACE INTO staging.model_state VALUES (?, ?, ?)", [name, digest, latest])
+
+
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
+    """A model that changed from view to table (or back) replaces the object of the other kind."""
+    schema, table = name.split(".")
+    other = {"VIEW": ("BASE TABLE", "TABLE"), "TABLE": ("VIEW", "VIEW")}[kind]
+    if con.execute("SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
+                   "AND table_schema = ? AND table_name = ? AND table_type = ?", [schema, table, other[0]]).fetchall():
+        con.execute(f"DROP {other[1]} {name}")
 
 
 def load_seeds(con: duckdb.DuckDBPyConnection) -> None:

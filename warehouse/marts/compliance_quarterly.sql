@@ -18,6 +18,7 @@ quarter AS (
 ),
 outlet_day AS (
     SELECT enterprise_id, source, outlet_ref, day,
+           min(national_code) AS national_code, min(outlet_label) AS outlet_label,
            bool_or(exceeded) AS exceeded, bool_or(flagged) AS flagged,
            bool_or(flag_class = 'ok' AND value IS NOT NULL) AS measured,
            count(*) FILTER (WHERE exceeded) AS exceedances, max(exceedance_multiple) AS max_multiple
@@ -35,16 +36,15 @@ day_unit AS (
     FROM outlet_day
     GROUP BY enterprise_id, day
 ),
+-- every unit from the one pass over the values above, not two more
 unit AS (
     SELECT 'outlet' AS scope, enterprise_id, source, outlet_ref, min(national_code) AS national_code,
            min(outlet_label) AS outlet_label
-    FROM marts.outlet_values
-    WHERE enterprise_id IS NOT NULL
+    FROM outlet_day
     GROUP BY ALL
     UNION ALL
     SELECT DISTINCT 'enterprise', enterprise_id, NULL, NULL, NULL, NULL
-    FROM marts.outlet_values
-    WHERE enterprise_id IS NOT NULL
+    FROM outlet_day
 ),
 counted AS (
     SELECT scope, enterprise_id, source, outlet_ref, CAST(date_trunc('quarter', day) AS DATE) AS quarter_start,

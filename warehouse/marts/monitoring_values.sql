@@ -22,4 +22,4 @@ SELECT
 FROM staging.stg_nat_envsc_incineration__monitoring_values v
 LEFT JOIN marts.plants p USING (ps_code)
 LEFT JOIN staging.stg_nat_envsc_incineration__outlets o USING (ps_code, mp_code)
-ORDER BY v.ps_code, v.mp_code, v.pollutant_code, v.day
+-- No ORDER BY, as in marts.outlet_values: readers order what they show.

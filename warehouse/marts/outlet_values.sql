@@ -75,4 +75,5 @@ SELECT
     source_exceedance_multiple,
     url, archive_digest
 FROM exceeded
-ORDER BY source, outlet_ref, pollutant_code, measured_at, record_id
+-- No ORDER BY: sorting every value (tens of millions of wide rows at national scale) cost more than the whole rest
+-- of the model; readers order the few rows they show.

@@ -1,28 +1,42 @@
 -- Values pushed by data loggers in HJ 212 frames to `qingtian hj212 listen`: one row per frame, pollutant
 -- and value kind (suffix Rtd 实时, Min/Avg/Max, Cou 累计, Zs… 折算), with the data flag. Times as the logger
 -- sends them (China time).
+WITH item AS (
+    SELECT *
+    FROM raw.items
+    WHERE source = 'hj212' AND kind = 'hj212_value'
+    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+),
+-- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
+parsed AS (
+    SELECT *, from_json(fields, '{
+    "mn": "VARCHAR", "st": "VARCHAR", "cn": "VARCHAR", "qn": "VARCHAR", "version": "VARCHAR",
+    "pollutant_code": "VARCHAR", "pollutant_name": "VARCHAR", "suffix": "VARCHAR", "data_time": "VARCHAR",
+    "sample_time": "VARCHAR", "value": "VARCHAR", "value_text": "VARCHAR", "flag": "VARCHAR",
+    "flag_meaning": "VARCHAR", "eflag": "VARCHAR"
+    }') AS f
+    FROM item
+)
 SELECT
     -- ids
     record_id,
-    fields->>'$.mn' AS mn,
-    fields->>'$.st' AS st,
-    fields->>'$.cn' AS cn,
-    fields->>'$.qn' AS qn,
-    fields->>'$.version' AS version,
-    fields->>'$.pollutant_code' AS pollutant_code,
-    fields->>'$.pollutant_name' AS pollutant_name,
-    fields->>'$.suffix' AS suffix,
+    f.mn AS mn,
+    f.st AS st,
+    f.cn AS cn,
+    f.qn AS qn,
+    f.version AS version,
+    f.pollutant_code AS pollutant_code,
+    f.pollutant_name AS pollutant_name,
+    f.suffix AS suffix,
     -- dates
-    CAST(fields->>'$.data_time' AS TIMESTAMP) AS data_time,
-    TRY_CAST(fields->>'$.sample_time' AS TIMESTAMP) AS sample_time,
+    CAST(f.data_time AS TIMESTAMP) AS data_time,
+    TRY_CAST(f.sample_time AS TIMESTAMP) AS sample_time,
     -- values
-    TRY_CAST(fields->>'$.value' AS DOUBLE) AS value,
-    fields->>'$.value_text' AS value_text,
-    fields->>'$.flag' AS flag,
-    fields->>'$.flag_meaning' AS flag_meaning,
-    fields->>'$.eflag' AS eflag,
+    TRY_CAST(f.value AS DOUBLE) AS value,
+    f.value_text AS value_text,
+    f.flag AS flag,
+    f.flag_meaning AS flag_meaning,
+    f.eflag AS eflag,
     -- provenance
     source, url, fetched_at, crawl_id AS listen_id, archive_digest, parser_version
-FROM raw.items
-WHERE source = 'hj212' AND kind = 'hj212_value'
-QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+FROM parsed

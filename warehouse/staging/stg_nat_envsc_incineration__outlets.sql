@@ -1,17 +1,29 @@
 -- Furnaces / outlets (监测点) of the incineration plants.
+WITH item AS (
+    SELECT *
+    FROM raw.items
+    WHERE source = 'nat_envsc_incineration' AND kind = 'outlet'
+    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+),
+-- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
+parsed AS (
+    SELECT *, from_json(fields, '{
+    "ps_code": "VARCHAR", "mp_code": "VARCHAR", "mp_name": "VARCHAR", "boiler_name": "VARCHAR",
+    "boiler_type": "VARCHAR", "burn_ability": "VARCHAR", "stopopen_status": "VARCHAR"
+    }') AS f
+    FROM item
+)
 SELECT
     -- ids
     record_id,
-    fields->>'$.ps_code' AS ps_code,
-    fields->>'$.mp_code' AS mp_code,
+    f.ps_code AS ps_code,
+    f.mp_code AS mp_code,
     -- description
-    fields->>'$.mp_name' AS outlet_name,
-    fields->>'$.boiler_name' AS boiler_name,
-    fields->>'$.boiler_type' AS boiler_type,
-    fields->>'$.burn_ability' AS burn_ability,
-    fields->>'$.stopopen_status' AS stopopen_status,
+    f.mp_name AS outlet_name,
+    f.boiler_name AS boiler_name,
+    f.boiler_type AS boiler_type,
+    f.burn_ability AS burn_ability,
+    f.stopopen_status AS stopopen_status,
     -- provenance
     source, url, fetched_at, archive_digest, parser_version
-FROM raw.items
-WHERE source = 'nat_envsc_incineration' AND kind = 'outlet'
-QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+FROM parsed

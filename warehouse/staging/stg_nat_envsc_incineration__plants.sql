@@ -1,22 +1,35 @@
 -- Incineration plants on the MEE automatic-monitoring disclosure platform, latest version of each.
+WITH item AS (
+    SELECT *
+    FROM raw.items
+    WHERE source = 'nat_envsc_incineration' AND kind = 'plant'
+    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+),
+-- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
+parsed AS (
+    SELECT *, from_json(fields, '{
+    "ps_code": "VARCHAR", "credit_code": "VARCHAR", "ps_name": "VARCHAR", "region_name": "VARCHAR",
+    "fullregion_name": "VARCHAR", "address": "VARCHAR", "longitude": "VARCHAR", "latitude": "VARCHAR",
+    "burn_ability": "VARCHAR", "electric_power": "VARCHAR", "boiler_num": "VARCHAR"
+    }') AS f
+    FROM item
+)
 SELECT
     -- ids
     record_id,
-    fields->>'$.ps_code' AS ps_code,
-    fields->>'$.credit_code' AS uscc_printed,
+    f.ps_code AS ps_code,
+    f.credit_code AS uscc_printed,
     -- names and places
-    fields->>'$.ps_name' AS plant_name,
-    fields->>'$.region_name' AS region_name,
-    fields->>'$.fullregion_name' AS fullregion_name,
-    fields->>'$.address' AS address,
-    TRY_CAST(fields->>'$.longitude' AS DOUBLE) AS longitude,
-    TRY_CAST(fields->>'$.latitude' AS DOUBLE) AS latitude,
+    f.ps_name AS plant_name,
+    f.region_name AS region_name,
+    f.fullregion_name AS fullregion_name,
+    f.address AS address,
+    TRY_CAST(f.longitude AS DOUBLE) AS longitude,
+    TRY_CAST(f.latitude AS DOUBLE) AS latitude,
     -- capacity
-    fields->>'$.burn_ability' AS burn_ability,
-    fields->>'$.electric_power' AS electric_power,
-    TRY_CAST(fields->>'$.boiler_num' AS INTEGER) AS boiler_num,
+    f.burn_ability AS burn_ability,
+    f.electric_power AS electric_power,
+    TRY_CAST(f.boiler_num AS INTEGER) AS boiler_num,
     -- provenance
     source, url, fetched_at, archive_digest, parser_version
-FROM raw.items
-WHERE source = 'nat_envsc_incineration' AND kind = 'plant'
-QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+FROM parsed

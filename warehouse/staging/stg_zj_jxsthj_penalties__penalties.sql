@@ -1,29 +1,44 @@
 -- Administrative penalty decisions (行政处罚决定书) from the 嘉兴市生态环境局 column, latest version of each.
+WITH item AS (
+    SELECT *
+    FROM raw.items
+    WHERE source = 'zj_jxsthj_penalties' AND kind = 'penalty'
+    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+),
+-- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
+parsed AS (
+    SELECT *, from_json(fields, '{
+    "penalty_types": "VARCHAR[]", "laws_violated": "VARCHAR[]", "laws_applied": "VARCHAR[]",
+    "decision_number": "VARCHAR", "decision_number_norm": "VARCHAR", "uscc": "VARCHAR",
+    "uscc_masked": "VARCHAR", "party": "VARCHAR", "address": "VARCHAR", "legal_representative": "VARCHAR",
+    "authority": "VARCHAR", "decision_date": "VARCHAR", "fine_yuan": "VARCHAR", "fine_text": "VARCHAR",
+    "facts": "VARCHAR", "source_page_title": "VARCHAR", "title": "VARCHAR"
+    }') AS f
+    FROM item
+)
 SELECT
     -- ids
     record_id,
-    fields->>'$.decision_number' AS decision_number,
-    fields->>'$.decision_number_norm' AS decision_number_norm,
-    fields->>'$.uscc' AS uscc_printed,
-    CAST(fields->>'$.uscc_masked' AS BOOLEAN) AS uscc_masked,
+    f.decision_number AS decision_number,
+    f.decision_number_norm AS decision_number_norm,
+    f.uscc AS uscc_printed,
+    CAST(f.uscc_masked AS BOOLEAN) AS uscc_masked,
     -- parties
-    fields->>'$.party' AS party,
-    fields->>'$.address' AS address,
-    fields->>'$.legal_representative' AS legal_representative,
-    fields->>'$.authority' AS authority,
+    f.party AS party,
+    f.address AS address,
+    f.legal_representative AS legal_representative,
+    f.authority AS authority,
     -- dates
-    TRY_CAST(fields->>'$.decision_date' AS DATE) AS decision_date,
+    TRY_CAST(f.decision_date AS DATE) AS decision_date,
     -- amounts
-    TRY_CAST(fields->>'$.fine_yuan' AS DECIMAL(18, 2)) AS fine_yuan,
-    fields->>'$.fine_text' AS fine_text,
+    TRY_CAST(f.fine_yuan AS DECIMAL(18, 2)) AS fine_yuan,
+    f.fine_text AS fine_text,
     -- substance
-    CAST(fields->'$.penalty_types' AS VARCHAR[]) AS penalty_types,
-    CAST(fields->'$.laws_violated' AS VARCHAR[]) AS laws_violated,
-    CAST(fields->'$.laws_applied' AS VARCHAR[]) AS laws_applied,
-    fields->>'$.facts' AS facts,
-    coalesce(fields->>'$.source_page_title', fields->>'$.title') AS title,
+    f.penalty_types AS penalty_types,
+    f.laws_violated AS laws_violated,
+    f.laws_applied AS laws_applied,
+    f.facts AS facts,
+    coalesce(f.source_page_title, f.title) AS title,
     -- provenance
     source, url, fetched_at, archive_digest, parser_version
-FROM raw.items
-WHERE source = 'zj_jxsthj_penalties' AND kind = 'penalty'
-QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+FROM parsed

@@ -1,27 +1,41 @@
 -- Enterprises listed for compulsory cleaner-production audit (强制性清洁生产审核, 双超双有), one per year.
+WITH item AS (
+    SELECT *
+    FROM raw.items
+    WHERE source = 'zj_sthjt_cleaner_production' AND kind = 'cleaner_production'
+    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+),
+-- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
+parsed AS (
+    SELECT *, from_json(fields, '{
+    "audit_type": "VARCHAR[]", "uscc": "VARCHAR", "enterprise_name": "VARCHAR", "city": "VARCHAR",
+    "county": "VARCHAR", "year": "VARCHAR", "audit_reason": "VARCHAR", "deadline": "VARCHAR",
+    "deadline_text": "VARCHAR", "notice_number": "VARCHAR", "notice_title": "VARCHAR",
+    "notice_date": "VARCHAR", "notice_url": "VARCHAR", "attachment_type": "VARCHAR"
+    }') AS f
+    FROM item
+)
 SELECT
     -- ids
     record_id,
-    fields->>'$.uscc' AS uscc_printed,
+    f.uscc AS uscc_printed,
     -- names and places
-    fields->>'$.enterprise_name' AS enterprise_name,
-    fields->>'$.city' AS city,
-    fields->>'$.county' AS county,
+    f.enterprise_name AS enterprise_name,
+    f.city AS city,
+    f.county AS county,
     -- listing
-    CAST(fields->>'$.year' AS INTEGER) AS year,
-    CAST(fields->'$.audit_type' AS VARCHAR[]) AS audit_type,
-    fields->>'$.audit_reason' AS audit_reason,
+    CAST(f.year AS INTEGER) AS year,
+    f.audit_type AS audit_type,
+    f.audit_reason AS audit_reason,
     -- dates
-    TRY_CAST(fields->>'$.deadline' AS DATE) AS deadline,
-    fields->>'$.deadline_text' AS deadline_text,
+    TRY_CAST(f.deadline AS DATE) AS deadline,
+    f.deadline_text AS deadline_text,
     -- the notice that published the list
-    fields->>'$.notice_number' AS notice_number,
-    fields->>'$.notice_title' AS notice_title,
-    TRY_CAST(fields->>'$.notice_date' AS DATE) AS notice_date,
-    fields->>'$.notice_url' AS notice_url,
-    fields->>'$.attachment_type' AS attachment_type,
+    f.notice_number AS notice_number,
+    f.notice_title AS notice_title,
+    TRY_CAST(f.notice_date AS DATE) AS notice_date,
+    f.notice_url AS notice_url,
+    f.attachment_type AS attachment_type,
     -- provenance (url: the attachment the record was read from)
     source, url, fetched_at, archive_digest, parser_version
-FROM raw.items
-WHERE source = 'zj_sthjt_cleaner_production' AND kind = 'cleaner_production'
-QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+FROM parsed

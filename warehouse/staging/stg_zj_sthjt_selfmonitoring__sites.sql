@@ -1,16 +1,28 @@
 -- Key dischargers listed on Zhejiang's self-monitoring disclosure platform, latest version of each.
+WITH item AS (
+    SELECT *
+    FROM raw.items
+    WHERE source = 'zj_sthjt_selfmonitoring' AND kind = 'monitoring_site'
+    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+),
+-- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
+parsed AS (
+    SELECT *, from_json(fields, '{
+    "enterprise_id": "VARCHAR", "uscc": "VARCHAR", "permit_number": "VARCHAR", "enterprise_name": "VARCHAR",
+    "region": "VARCHAR", "industry": "VARCHAR"
+    }') AS f
+    FROM item
+)
 SELECT
     -- ids
     record_id,
-    fields->>'$.enterprise_id' AS enterprise_id,
-    fields->>'$.uscc' AS uscc_printed,
-    fields->>'$.permit_number' AS permit_number,
+    f.enterprise_id AS enterprise_id,
+    f.uscc AS uscc_printed,
+    f.permit_number AS permit_number,
     -- names and places
-    fields->>'$.enterprise_name' AS enterprise_name,
-    fields->>'$.region' AS region_text,
-    fields->>'$.industry' AS industry,
+    f.enterprise_name AS enterprise_name,
+    f.region AS region_text,
+    f.industry AS industry,
     -- provenance
     source, url, fetched_at, archive_digest, parser_version
-FROM raw.items
-WHERE source = 'zj_sthjt_selfmonitoring' AND kind = 'monitoring_site'
-QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+FROM parsed
