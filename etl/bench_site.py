@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from crawlers import paths
+from etl import swap
 from etl.publish import shards
 
 # Province-level codes (GB/T 2260) the copies are spread over.
@@ -42,6 +43,12 @@ def synthesise(db: Path, companies: int) -> int:
     try:
         base = con.execute("SELECT count(*) FROM marts.enterprises").fetchall()[0][0]
         copies = max(1, companies // base)
+        # Marts kept as views (over staging, which is not multiplied) become tables first, so each copy has its rows.
+        for (view,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
+                                   "AND table_type = 'VIEW'").fetchall():
+            con.execute(f"CREATE TABLE marts.{view}__t AS SELECT * FROM marts.{view}")
+            con.execute(f"DROP VIEW marts.{view}")
+            con.execute(f"ALTER TABLE marts.{view}__t RENAME TO {view}")
         tables = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
             "AND table_type = 'BASE TABLE'").fetchall()]
@@ -103,6 +110,10 @@ def _report(label: str, result: shards.ShardedBuild) -> None:
         print(f"  per company rendered (CPU, shard workers): {total:.2f} ms = read {cpu['read']:.2f} + render "
               f"{cpu['render']:.2f} + index {cpu['index']:.2f} (+ worker start); site-wide pages "
               f"{result.timings.get('site', 0.0):.1f} s")
+        process = result.timings.get("shards (process cpu)", 0.0) * 1000 / result.rendered
+        print(f"  process CPU time (user + system, with Pagefind; what a busy machine does not inflate): shard "
+              f"workers {process:.2f} ms per company; site-wide pages "
+              f"{result.timings.get('site (process cpu)', 0.0):.1f} s")
 
 
 def run(companies: int, changes: int, warehouse: Path | None, workers: int | None) -> int:
@@ -147,6 +158,7 @@ def run(companies: int, changes: int, warehouse: Path | None, workers: int | Non
         print(f"  ratio to the warm full build: {ratio:.2f}")
         own, child = _peak_mib()
         print(f"peak memory: {own:.0f} MiB this process, {child:.0f} MiB the largest worker or tool")
+        swap.wait_removals()  # the previous builds' deletion, in the background: done before the folder goes
     return 0
 
 

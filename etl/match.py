@@ -22,15 +22,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import subprocess
+import sys
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -39,18 +45,19 @@ from etl import crashpoint, ledger
 from etl.normalise import (
     MASKED,
     ORG_CODE,
+    REPAIRED,
     VALID,
-    CodeResult,
     Name,
     any_compatible,
     code_region,
     common_code,
     compatible,
-    is_enterprise_name,
+    is_enterprise_clean,
     level,
     normalise_name,
     repair_code,
     resolve_region,
+    valid_codes,
 )
 from etl.warehouse import WAREHOUSE, connect, run_models, scalar
 
@@ -62,6 +69,7 @@ AUTO, REVIEW, NEW = "auto", "review", "new"
 LINK_COLUMNS = ["record_id", "source", "kind", "name", "code_printed", "code_used", "code_status", "code_reason",
                 "region_code", "enterprise_id", "method", "score"]
 CANDIDATE_COLUMNS = ["record_id", "enterprise_id", "score", "rank", "judgement"]
+PARALLEL_FROM = 50_000  # distinct addresses: fewer are resolved in this process alone
 
 
 class NamedRecord(NamedTuple):
@@ -101,11 +109,16 @@ def provisional_id(name: Name, region: str | None) -> str:
 
 def record_region(*places: str | None, name: Name | None = None) -> str | None:
     """The most specific division the record's place texts (then its name) agree on."""
-    found: str | None = None
     resolved = [resolve_region(p) for p in places]
     if name is not None and name.regions:
         resolved.append(common_code(name.regions))
-    for code in resolved:
+    return most_specific(resolved)
+
+
+def most_specific(codes: Iterable[str | None]) -> str | None:
+    """The first division of `codes`, narrowed by each later one it contains."""
+    found: str | None = None
+    for code in codes:
         if code is None:
             continue
         if found is None or (compatible(found, code) and level(code) > level(found)):
@@ -155,9 +168,15 @@ class NameIndex:
         self.texts = [_choice_text(n) for n in self.names]
         blocks: dict[str, list[int]] = defaultdict(list)
         by_key: dict[str, list[int]] = defaultdict(list)
+        self.entity_of = [self.ids[i] for i in owner]
+        self.known_at: list[frozenset[str]] = []  # the places of the choice's enterprise and of the name itself
         self.choice_blocks: list[frozenset[str]] = []
+        blocks_of: dict[frozenset[str], frozenset[str]] = {}  # many enterprises share their set of places
         for c, n in enumerate(self.names):
-            choice_blocks = frozenset({block_of(p) for p in self.places[owner[c]] | n.regions} or {""})
+            known_at = self.places[owner[c]] | n.regions if n.regions else self.places[owner[c]]
+            self.known_at.append(known_at)
+            if (choice_blocks := blocks_of.get(known_at)) is None:
+                choice_blocks = blocks_of[known_at] = frozenset({block_of(p) for p in known_at} or {""})
             self.choice_blocks.append(choice_blocks)
             for b in choice_blocks:
                 blocks[b].append(c)
@@ -230,21 +249,23 @@ class NameIndex:
     def _decide(self, q: Query, scored: list[tuple[int, float]], excluded: set[tuple[str, str]],
                 unsure: set[tuple[str, str]]) -> Decision:
         best: dict[str, tuple[float, bool]] = {}
+        query_places = q.places
+        query_counties = {p for p in query_places if level(p) == 3}
         for c, raw in scored:
             n = self.names[c]
-            entity = self.ids[self.owner[c]]
+            entity = self.entity_of[c]
             if (q.key, entity) in excluded or n.is_branch != q.name.is_branch:
                 continue
-            if not any_compatible(q.name.regions, self.places[self.owner[c]] | n.regions):
+            known_at = self.known_at[c]
+            if not any_compatible(q.name.regions, known_at):
                 continue
-            if not any_compatible(n.regions, q.places):
+            if not any_compatible(n.regions, query_places):
                 continue
             exact = n.key == q.name.key
             score = 1.0 if exact else raw
             if not exact and n.legal_form and q.name.legal_form and n.legal_form != q.name.legal_form:
                 score -= self.t["legal_form_penalty"]
-            entity_counties = {p for p in self.places[self.owner[c]] | n.regions if level(p) == 3}
-            query_counties = {p for p in q.places if level(p) == 3}
+            entity_counties = {p for p in known_at if level(p) == 3}
             if entity_counties and query_counties and not entity_counties & query_counties:
                 score -= self.t["county_penalty"]
             if score > best.get(entity, (-1.0, False))[0]:
@@ -281,75 +302,166 @@ def latest_judgements(path: Path | None = None) -> dict[tuple[str, str], str]:
 
 def link_records(records: list[NamedRecord], judgements: dict[tuple[str, str], str] | None = None
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One link row per record (the enterprise it names, or None while in review; how; what its code looked
-    like), and the pending review pairs."""
-    judgements = judgements or {}
-    codes = [repair_code(r.code_printed) for r in records]
-    names = [normalise_name(r.name) for r in records]
-    regions = [record_region(r.region_text, r.address, name=n) or (code_region(r.code_printed) if c.status == MASKED
-                                                                   else None)
-               for r, n, c in zip(records, names, codes, strict=True)]
+    """`link_table` for a list of records (tests, small inputs): the links as a pandas frame."""
+    columns = {c: [getattr(r, c) for r in records] for c in NamedRecord._fields}
+    links, candidates = link_table(pa.table({c: pa.array(v, type=pa.string()) for c, v in columns.items()}),
+                                   judgements)
+    return links.to_pandas(), candidates
 
-    known: dict[str, int] = {}
-    entity_names: list[list[Name]] = []
-    entity_places: list[set[str]] = []
-    for record, code, name, region in zip(records, codes, names, regions, strict=True):
-        if code.uscc is None:
-            continue
-        i = known.setdefault(code.uscc, len(known))
-        if i == len(entity_names):
-            entity_names.append([])
-            entity_places.append({code.uscc[2:8]})
-        if record.name and name.key not in {n.key for n in entity_names[i]}:
-            entity_names[i].append(name)
-        if region:
-            entity_places[i].add(region)
+
+def _distinct(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
+    """Each row's position among the column's distinct values, and those values; a null is the last value, None."""
+    encoded = column.combine_chunks().dictionary_encode()
+    return encoded.indices.fill_null(-1).to_numpy().astype(np.int64), [*encoded.dictionary.to_pylist(), None]
+
+
+def read_distinct(names: list[str | None], texts: list[str | None], addresses: list[str | None],
+                  parallel_from: int = PARALLEL_FROM) -> tuple[list[Name], list[str | None], list[str | None]]:
+    """`normalise_name` of each name, `resolve_region` of each place text and address: from `parallel_from`
+    addresses on, a second process reads the addresses meanwhile. (Names stay here: sending a `Name` back costs
+    about as much as making it.)"""
+    if len(addresses) < parallel_from:
+        return ([normalise_name(n) for n in names], [resolve_region(t) for t in texts],
+                [resolve_region(a) for a in addresses])
+    # a plain child process (not multiprocessing): it must not import the caller's main module
+    path = [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])]
+    child = subprocess.Popen([sys.executable, "-c", "from etl.normalise import resolve_regions; resolve_regions()"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             env={**os.environ, "PYTHONPATH": os.pathsep.join(path)})
+    assert child.stdin is not None and child.stdout is not None
+    sending = threading.Thread(target=_send, args=(child.stdin, addresses))
+    sending.start()
+    try:
+        parsed = [normalise_name(n) for n in names]
+        text_regions = [resolve_region(t) for t in texts]
+        try:
+            address_regions = pickle.load(child.stdout)
+        except (EOFError, pickle.UnpicklingError) as error:
+            raise RuntimeError(f"the process resolving addresses failed (exit code {child.wait()})") from error
+    except BaseException:
+        child.kill()
+        raise
+    finally:
+        sending.join()
+        child.stdout.close()
+        child.wait()
+    return parsed, text_regions, address_regions
+
+
+def _send(pipe: IO[bytes], value: object) -> None:
+    try:
+        with pipe:
+            pickle.dump(value, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    except BrokenPipeError:  # the child died: `read_distinct` reports its exit code
+        pass
+
+
+def link_table(records: pa.Table, judgements: dict[tuple[str, str], str] | None = None
+               ) -> tuple[pa.Table, pd.DataFrame]:
+    """One link row per record (the enterprise it names, or None while in review; how; what its code looked
+    like), and the pending review pairs. `records` has the columns of `NamedRecord`, in record order.
+
+    Records share codes, names and places: each distinct value is read once, and the per-record work is done
+    on arrays; only records that need matching by name are looked at one by one."""
+    judgements = judgements or {}
+    name_at, names = _distinct(records["name"])
+    code_at, printed = _distinct(records["code_printed"])
+    text_at, texts = _distinct(records["region_text"])
+    address_at, addresses = _distinct(records["address"])
+
+    used = np.array(printed, dtype=object)
+    status = np.full(len(printed), VALID, dtype=object)
+    reason = np.full(len(printed), None, dtype=object)
+    for j in np.flatnonzero(~valid_codes(printed)).tolist():
+        code = repair_code(printed[j])
+        used[j], status[j], reason[j] = code.used, code.status, code.reason or None
+    uscc_of = np.where((status == VALID) | (status == REPAIRED), used, None)
+
+    parsed, text_regions, address_regions = read_distinct(names, texts, addresses)
+    # a code region's id in `places` (0: none), for the place texts and the names' own hints
+    places: dict[str | None, int] = {None: 0}
+    text_place = np.array([places.setdefault(r, len(places)) for r in text_regions], dtype=np.int64)
+    address_place = np.array([places.setdefault(r, len(places)) for r in address_regions], dtype=np.int64)
+    name_place = np.array([places.setdefault(common_code(n.regions) if n.regions else None, len(places))
+                           for n in parsed], dtype=np.int64)
+    place_list = list(places)
+    width = len(place_list)
+    combined = (text_place[text_at] * width + address_place[address_at]) * width + name_place[name_at]
+    triples, triple_at = np.unique(combined, return_inverse=True)
+    region = np.array([most_specific((place_list[t // width // width], place_list[t // width % width],
+                                      place_list[t % width])) for t in triples.tolist()],
+                      dtype=object)[triple_at]
+    unplaced_masked = np.flatnonzero((status[code_at] == MASKED) & (region == None))  # noqa: E711
+    if len(unplaced_masked):
+        masked_region = {j: code_region(printed[j]) for j in set(code_at[unplaced_masked].tolist())}
+        region[unplaced_masked] = [masked_region[j] for j in code_at[unplaced_masked].tolist()]
+
+    # enterprises known by code, in the order records name them first; their names and places
+    uscc_rows = uscc_of[code_at]
+    coded = np.flatnonzero(uscc_rows != None)  # noqa: E711
+    entity_at, known_codes = pd.factorize(uscc_rows[coded])
+    known = {code: i for i, code in enumerate(known_codes.tolist())}
+    entity_names: list[list[Name]] = [[] for _ in known]
+    keys = pd.factorize(np.array([n.key for n in parsed], dtype=object))[0]
+    named = np.array([bool(n) for n in names], dtype=bool)[name_at[coded]]
+    firsts = pd.DataFrame({"entity": entity_at[named], "key": keys[name_at[coded][named]],
+                           "name": name_at[coded][named]}).drop_duplicates(["entity", "key"])
+    for entity, name in zip(firsts["entity"].tolist(), firsts["name"].tolist(), strict=True):
+        entity_names[entity].append(parsed[name])
+    entity_places: list[set[str]] = [{code[2:8]} for code in known]
+    placed = region[coded] != None  # noqa: E711
+    for entity, place in set(zip(entity_at[placed].tolist(), region[coded][placed].tolist(), strict=True)):
+        entity_places[entity].add(place)
+    org_codes = set(used[status == ORG_CODE].tolist())
     by_org_code: dict[str, set[str]] = defaultdict(set)
     for code in known:
-        by_org_code[code[8:17]].add(code)
+        if code[8:17] in org_codes:
+            by_org_code[code[8:17]].add(code)
 
-    links: list[dict[str, Any]] = []
+    status_rows = status[code_at]
+    enterprise = uscc_rows.copy()
+    method = np.where(status_rows == VALID, "uscc_exact", "uscc_repaired").astype(object)
+    method[uscc_rows == None] = None  # noqa: E711
+    score = np.where(uscc_rows != None, 1.0, np.nan)  # noqa: E711
     pending: list[int] = []
     positive = {r: e for (r, e), j in sorted(judgements.items()) if j == "positive" and e in known}
-    for i, (record, code) in enumerate(zip(records, codes, strict=True)):
-        row = _link_row(record, code, regions[i])
-        if code.uscc is not None:
-            row.update(enterprise_id=code.uscc, method="uscc_exact" if code.status == VALID else "uscc_repaired",
-                       score=1.0)
-        elif code.status == ORG_CODE and len(owners := by_org_code.get(code.used or "", set())) == 1:
-            row.update(enterprise_id=next(iter(owners)), method="org_code", score=1.0)
-        elif record.record_id in positive:
-            row.update(enterprise_id=positive[record.record_id], method="reviewer", score=1.0)
-        elif names[i].core and is_enterprise_name(record.name):
+    matchable = np.array([bool(n.core) and is_enterprise_clean(n.clean) for n in parsed], dtype=bool)
+    rest = np.flatnonzero(uscc_rows == None)  # noqa: E711
+    record_ids = dict(zip(rest.tolist(), records["record_id"].take(rest).to_pylist(), strict=True))
+    for i in rest.tolist():
+        if status_rows[i] == ORG_CODE and len(owners := by_org_code.get(used[code_at[i]] or "", set())) == 1:
+            enterprise[i], method[i], score[i] = next(iter(owners)), "org_code", 1.0
+        elif record_ids[i] in positive:
+            enterprise[i], method[i], score[i] = positive[record_ids[i]], "reviewer", 1.0
+        elif matchable[name_at[i]]:
             pending.append(i)
-        links.append(row)
 
     index = NameIndex(list(known), entity_names, entity_places)
     negative = {pair for pair, j in judgements.items() if j == "negative"}
     unsure = {pair for pair, j in judgements.items() if j == "unsure"}
-    queries = [Query(records[i].record_id, names[i], regions[i]) for i in pending]
+    queries = [Query(record_ids[i], parsed[name_at[i]], region[i]) for i in pending]
     candidate_rows: list[dict[str, Any]] = []
-    for i, decision in zip(pending, index.match(queries, negative, unsure), strict=True):
-        row = links[i]
+    for i, decision in zip(pending, index.match(queries, negative, unsure, workers=-1), strict=True):
         if decision.band == AUTO:
-            row.update(enterprise_id=decision.enterprise_id, method=decision.method, score=decision.score)
+            enterprise[i], method[i], score[i] = decision.enterprise_id, decision.method, decision.score
         elif decision.band == REVIEW:
-            row.update(method="review", score=decision.score)
-            for rank, (enterprise, score) in enumerate(decision.candidates[:int(THRESHOLDS["review_candidates"])]):
-                candidate_rows.append({"record_id": row["record_id"], "enterprise_id": enterprise, "score": score,
-                                       "rank": rank + 1,
-                                       "judgement": judgements.get((row["record_id"], enterprise))})
+            method[i], score[i] = "review", decision.score
+            for rank, (entity, value) in enumerate(decision.candidates[:int(THRESHOLDS["review_candidates"])]):
+                candidate_rows.append({"record_id": record_ids[i], "enterprise_id": entity, "score": value,
+                                       "rank": rank + 1, "judgement": judgements.get((record_ids[i], entity))})
         else:
-            row.update(enterprise_id=provisional_id(names[i], regions[i]), method="provisional", score=None)
-    return (pd.DataFrame(links, columns=LINK_COLUMNS),
-            pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS))
-
-
-def _link_row(record: NamedRecord, code: CodeResult, region: str | None) -> dict[str, Any]:
-    return {"record_id": record.record_id, "source": record.source, "kind": record.kind, "name": record.name,
-            "code_printed": record.code_printed, "code_used": code.used, "code_status": code.status,
-            "code_reason": code.reason or None, "region_code": region,
-            "enterprise_id": None, "method": None, "score": None}
+            enterprise[i], method[i] = provisional_id(parsed[name_at[i]], region[i]), "provisional"
+    links = pa.table({
+        **{c: records[c] for c in ("record_id", "source", "kind", "name", "code_printed")},
+        "code_used": pa.array(used[code_at], type=pa.string()),
+        "code_status": pa.array(status[code_at], type=pa.string()),
+        "code_reason": pa.array(reason[code_at], type=pa.string()),
+        "region_code": pa.array(region, type=pa.string()),
+        "enterprise_id": pa.array(enterprise, type=pa.string()),
+        "method": pa.array(method, type=pa.string()),
+        "score": pa.array(score, mask=np.isnan(score), type=pa.float64()),
+    })
+    return links, pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS)
 
 
 def match(db_path: Path | None = None, judgements: Path | None = None, marts: bool = True) -> MatchResult:
@@ -358,11 +470,12 @@ def match(db_path: Path | None = None, judgements: Path | None = None, marts: bo
     try:
         con.execute("BEGIN TRANSACTION")
         run_models(con, ("staging", "intermediate"))
-        records = [NamedRecord(*row) for row in con.execute(
+        records = con.sql(
             "SELECT record_id, source, kind, name, code_printed, address, region_text "
             "FROM intermediate.int_named_records ORDER BY record_id"
-        ).fetchall()]
-        links, candidates = link_records(records, latest_judgements(judgements))
+        ).to_arrow_table()
+        links, candidates = link_table(records, latest_judgements(judgements))
+        del records
         _replace(con, "intermediate.record_links", links)
         _replace(con, "intermediate.review_candidates", candidates)
         record_history(con)
@@ -376,14 +489,15 @@ def match(db_path: Path | None = None, judgements: Path | None = None, marts: bo
         raise
     finally:
         con.close()
-    linked = links.loc[links["enterprise_id"].notna(), "method"].value_counts().to_dict()
+    enterprise, method = links["enterprise_id"], links["method"]
+    linked = pc.value_counts(pc.filter(method, pc.is_valid(enterprise))).to_pylist()
     return MatchResult(
-        records=len(links),
-        linked={str(k): int(v) for k, v in linked.items()},
-        unmatched=int(links["enterprise_id"].isna().sum()),
-        enterprises=int(links["enterprise_id"].nunique()),
-        review=int((links["method"] == "review").sum()),
-        provisional=int(links.loc[links["method"] == "provisional", "enterprise_id"].nunique()),
+        records=links.num_rows,
+        linked={str(v["values"]): int(v["counts"]) for v in sorted(linked, key=lambda v: -v["counts"])},
+        unmatched=enterprise.null_count,
+        enterprises=pc.count_distinct(enterprise).as_py(),
+        review=pc.sum(pc.equal(method, "review")).as_py() or 0,
+        provisional=pc.count_distinct(pc.filter(enterprise, pc.equal(method, "provisional"))).as_py(),
     )
 
 
@@ -412,7 +526,7 @@ def record_history(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE new_links")
 
 
-def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | pa.Table) -> None:
     con.execute(f"DELETE FROM {table}")
     if len(frame):
         con.register("incoming_rows", frame)

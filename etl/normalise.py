@@ -14,13 +14,17 @@ the matcher. The rules are data: `normalise.yml` beside this module.
 from __future__ import annotations
 
 import itertools
+import pickle
 import re
+import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from crawlers.helpers import uscc
@@ -77,12 +81,49 @@ def _lookalike_readings(code: str) -> set[str]:
 
 
 def _single_substitutions(code: str) -> tuple[str, ...]:
+    if code.isascii():
+        readings = [code[:i] + ch + code[i + 1:] for i, original in enumerate(code) for ch in uscc.ALPHABET
+                    if ch != original]
+        shaped = [r for r in readings if _WELL_FORMED.fullmatch(r)]
+        return tuple(r for r, ok in zip(shaped, _checks_hold(shaped), strict=True) if ok)
     found = []
     for i, original in enumerate(code):
         for ch in uscc.ALPHABET:
             if ch != original and uscc.is_valid(candidate := code[:i] + ch + code[i + 1:]):
                 found.append(candidate)
     return tuple(found)
+
+
+# A code printed exactly as a USCC is written (ASCII, no spaces; position 17 ends the organisation code, so 0-9 or X)
+# and not looking masked: `repair_code` gives `valid` for it exactly when both checks hold.
+_WELL_FORMED = re.compile(r"[1-9ANY][1-59][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{8}[0-9X][0-9A-HJ-NP-RTUW-Y]")
+_USCC_VALUES = np.full(128, 0, dtype=np.int64)
+_USCC_VALUES[[ord(ch) for ch in uscc.ALPHABET]] = np.arange(len(uscc.ALPHABET))
+_ORG_VALUES = np.full(128, 0, dtype=np.int64)
+_ORG_VALUES[[ord(ch) for ch in "0123456789"]] = np.arange(10)
+_ORG_VALUES[[ord(ch) for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]] = np.arange(10, 36)  # GB 11714: A = 10
+_ORG_CHECK = np.array([ord(ch) for ch in "0123456789X0"])  # 11 - total % 11, for 0..11: 10 is X, 11 is 0
+
+
+def valid_codes(printed: Sequence[str | None]) -> np.ndarray:
+    """True where `repair_code(code)` is `valid` with the code as printed, for well-formed codes (most of them),
+    checked all at once; False means: ask `repair_code`."""
+    shaped = [i for i, code in enumerate(printed)
+              if code is not None and _WELL_FORMED.fullmatch(code) and "XXX" not in code[:17]]
+    out = np.zeros(len(printed), dtype=bool)
+    out[np.asarray(shaped, dtype=np.int64)] = _checks_hold([printed[i] for i in shaped])  # type: ignore[misc]
+    return out
+
+
+def _checks_hold(codes: list[str]) -> np.ndarray:
+    """`uscc.is_valid` for codes matching `_WELL_FORMED`: the GB 32100 and GB 11714 check characters."""
+    if not codes:
+        return np.zeros(0, dtype=bool)
+    chars = np.array(codes, dtype="<U18").view(np.uint32).reshape(-1, 18).astype(np.int64)
+    total = (_USCC_VALUES[chars[:, :17]] * np.array(uscc._USCC_WEIGHTS)).sum(axis=1)
+    uscc_ok = _USCC_VALUES[chars[:, 17]] == (31 - total % 31) % 31
+    org_total = (_ORG_VALUES[chars[:, 8:16]] * np.array(uscc._ORG_WEIGHTS)).sum(axis=1)
+    return uscc_ok & (_ORG_CHECK[11 - org_total % 11] == chars[:, 16])
 
 
 def repair_code(printed: str | None) -> CodeResult:
@@ -159,10 +200,22 @@ class RegionIndex:
     short: dict[str, frozenset[str]]
     longest: int
     names: frozenset[str] = frozenset()
+    # the longest name starting with each two characters: `prefix` tries no longer slice (same answer, fewer tries)
+    heads: dict[str, int] = field(default_factory=dict)
+    # answers already given, by what they depend on: a few thousand, asked for millions of addresses and names
+    looked_up: dict[tuple[str, frozenset[str], bool], frozenset[str]] = field(
+        default_factory=dict, compare=False, repr=False)
+    prefixes: dict[tuple[str, frozenset[str], bool], tuple[int, frozenset[str]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def lookup(self, text: str, parents: frozenset[str] = frozenset(), short_counties: bool = False) -> frozenset[str]:
         """Codes whose full name (or short name: provinces and cities, counties too with `short_counties`) is
         exactly `text`, nested under `parents` when given."""
+        if (found := self.looked_up.get((text, parents, short_counties))) is None:
+            found = self.looked_up[(text, parents, short_counties)] = self._lookup(text, parents, short_counties)
+        return found
+
+    def _lookup(self, text: str, parents: frozenset[str], short_counties: bool) -> frozenset[str]:
         found = set(self.full.get(text, ()))
         for code in self.short.get(text, ()):
             if short_counties or level(code) < 3:
@@ -174,7 +227,17 @@ class RegionIndex:
     def prefix(self, text: str, parents: frozenset[str] = frozenset(), keep: int = 2,
                short_counties: bool = False) -> tuple[int, frozenset[str]]:
         """The longest division name at the start of `text`, leaving at least `keep` characters: length, codes."""
-        for n in range(min(self.longest, len(text) - keep), 1, -1):
+        longest = min(self.heads.get(text[:2], 0), len(text) - keep)
+        if longest < 2:
+            return 0, frozenset()
+        # the answer depends on the first `longest` characters only
+        head = text[:longest]
+        if (found := self.prefixes.get((head, parents, short_counties))) is None:
+            found = self.prefixes[(head, parents, short_counties)] = self._prefix(head, parents, short_counties)
+        return found
+
+    def _prefix(self, text: str, parents: frozenset[str], short_counties: bool) -> tuple[int, frozenset[str]]:
+        for n in range(len(text), 1, -1):
             if text[:n] in self.names and (codes := self.lookup(text[:n], parents, short_counties)):
                 return n, codes
         return 0, frozenset()
@@ -196,9 +259,12 @@ def region_index() -> RegionIndex:
     def prefer_current(codes: set[str]) -> frozenset[str]:
         return frozenset(codes & in_use or codes)
 
+    names = frozenset(full) | frozenset(short)
+    heads: dict[str, int] = {}
+    for name in names:
+        heads[name[:2]] = max(heads.get(name[:2], 0), len(name))
     return RegionIndex({k: prefer_current(v) for k, v in full.items()},
-                       {k: prefer_current(v) for k, v in short.items()}, max(map(len, full)),
-                       frozenset(full) | frozenset(short))
+                       {k: prefer_current(v) for k, v in short.items()}, max(map(len, full)), names, heads)
 
 
 def common_code(codes: frozenset[str] | set[str]) -> str | None:
@@ -269,7 +335,11 @@ class Name:
 
 def is_enterprise_name(name: str | None) -> bool:
     """False for an empty name or one the rules say is not an enterprise's (an anonymised person)."""
-    text = clean(name or "")
+    return is_enterprise_clean(clean(name or ""))
+
+
+def is_enterprise_clean(text: str) -> bool:
+    """`is_enterprise_name` of a name already cleaned (`Name.clean`)."""
     return bool(text) and not any(p.match(text) for p in _NOT_ENTERPRISES)
 
 
@@ -326,7 +396,8 @@ def _strip_regions(text: str) -> tuple[str, frozenset[str]]:
             return ""
         return content
 
-    text = _BRACKETED.sub(bracket, text)
+    if "(" in text:
+        text = _BRACKETED.sub(bracket, text)
     parents: frozenset[str] = frozenset()
     while True:
         # a county's short name in front is kept: often a brand (衡阳永清环保 → 永清环保), and 嘉兴 诸城光大 must
@@ -337,3 +408,11 @@ def _strip_regions(text: str) -> tuple[str, frozenset[str]]:
         hints.update(codes)
         parents, text = codes, text[n:]
     return text.replace("(", "").replace(")", ""), frozenset(hints)
+
+
+def resolve_regions() -> None:
+    """The second process of `etl.match.read_distinct`: place texts pickled on stdin, `resolve_region` of each
+    pickled to stdout. Imports only what normalising needs, to start quickly."""
+    texts = pickle.load(sys.stdin.buffer)
+    pickle.dump([resolve_region(t) for t in texts], sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()

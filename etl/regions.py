@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import pandas as pd
 import stdnum
+
+if TYPE_CHECKING:  # not imported at run time: `etl.normalise` (and the matcher's second process) need no database
+    import duckdb
 
 _LINE = re.compile(r'^(\s*)(\d+) (?:province|county)="(.*)"$')
 # `[1983-1992]城区,[1993-2004]秀城区,[2005-]南湖区`: the last entry is the current (or last) name.
@@ -75,6 +77,8 @@ def describe(code: str | None) -> dict[str, str | None]:
 
 def ensure_seed(con: duckdb.DuckDBPyConnection) -> None:
     """`seeds.regions`: code, province, city, county, and the most specific name."""
+    import pandas as pd
+
     con.execute("CREATE SCHEMA IF NOT EXISTS seeds")
     con.execute(
         "CREATE TABLE IF NOT EXISTS seeds.regions (code VARCHAR PRIMARY KEY, province VARCHAR, city VARCHAR, "

@@ -9,6 +9,7 @@ previous site in place.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
@@ -20,7 +21,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ from etl.publish.lists import write_lists
 from etl.publish.outlets import write_outlets
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site"
+# Inside the site: each site writer's input fingerprint and files, for the next incremental build.
+WRITERS_STATE = ".build/writers.json"
 SPIDERS = Path(__file__).resolve().parents[2] / "crawlers" / "spiders"
 
 PENALTY_TYPE_LABELS = {
@@ -112,7 +115,8 @@ _INVISIBLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\
 
 def visible_controls(value: Any) -> Any:
     """A template value with every bidi or control character replaced by a visible ⟦U+XXXX⟧ marker."""
-    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+    # Called for every value a template prints: the common case (no such character) is one search.
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup) and _INVISIBLE.search(value) is not None:
         return _INVISIBLE.sub(lambda m: f"⟦U+{ord(m.group()):04X}⟧", value)
     return value
 
@@ -149,6 +153,28 @@ def _region_label(e: dict[str, Any]) -> str:
     return " ".join(p for p in parts if p) or "—"
 
 
+@cache
+def environment() -> jinja2.Environment:
+    """The templates' environment, one per process: a worker renders many shards, each template is compiled once."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(SITE_SRC / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=visible_controls,
+        auto_reload=False,  # a build never sees a template change: no stat of the file per page
+    )
+    env.filters["num"] = lambda v: "—" if v is None else _fmt(v)
+    return env
+
+
+@cache
+def spider_metadata() -> dict[str, dict[str, Any]]:
+    """Source id → its spider's YAML metadata, read once per process."""
+    return {yml.stem: load_metadata(yml) for yml in sorted(SPIDERS.glob("*/*.yml"))}
+
+
 class SiteBuilder:
     """Renders the site, or one shard of it: `scope` names a table of the enterprise ids to render (a shard's
     temporary table, etl/publish/shards.py); every per-company query is limited to it in SQL."""
@@ -159,27 +185,21 @@ class SiteBuilder:
         self.out = out
         self.scope = scope
         self.cache = cache  # a folder kept between builds (QR codes), or None
+        self.previous: Path | None = None  # the published build an incremental build may reuse files of
+        self.reuse_writers = False  # keep the files of site writers whose `writer_inputs` did not change
+        self.recording: list[str] | None = None  # files written, while a site writer runs
         self.config: dict[str, Any] = yaml.safe_load((SITE_SRC / "site.yml").read_text(encoding="utf-8"))
         self.urls: dict[str, str] = self.config["urls"]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(SITE_SRC / "templates"),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            finalize=visible_controls,
-            auto_reload=False,  # a build never sees a template change: no stat of the file per page
-        )
+        self.env = environment()
         self.templates: dict[str, jinja2.Template] = {}
         self._root = out.resolve()
-        self._folders: set[Path] = set()
-        self.env.filters["num"] = lambda v: "—" if v is None else _fmt(v)
+        self._folders: set[str] = set()  # folders made, or found to be real folders inside the site
         self.built_at = built_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.pages = 0
         self.timings: dict[str, float] = {}
         self.cited: dict[str, str] = {}  # archive digest → site-relative path of its copy
         self.monitoring: dict[str, dict[str, Any]] = {}  # "ps_code:mp_code" → charts of that outlet
-        self.source_titles = {yml.stem: load_metadata(yml)["title"] for yml in sorted(SPIDERS.glob("*/*.yml"))}
+        self.source_titles = {source: meta["title"] for source, meta in spider_metadata().items()}
 
     def scoped(self, column: str = "enterprise_id") -> str:
         """A SQL condition limiting `column` (an enterprise id) to this builder's scope (TRUE when unscoped)."""
@@ -210,21 +230,31 @@ class SiteBuilder:
             return target
         # Plain relative segments stay inside, unless a folder on the way is a link out of the site.
         target = self._root / rel
-        if target.parent not in self._folders and not target.resolve().is_relative_to(self._root):
-            raise ValueError(f"refusing to write {rel!r}: outside the site folder")
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            if not target.resolve().is_relative_to(self._root):
+                raise ValueError(f"refusing to write {rel!r}: outside the site folder")
+            if os.path.isdir(folder) and not os.path.islink(folder):
+                self._folders.add(folder)
         return target
 
     def _folder(self, target: Path) -> None:
-        folder = target.parent
+        folder = os.path.dirname(target)
         if folder not in self._folders:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
 
-    def _put(self, target: Path, data: bytes) -> None:
-        """A new file: an incremental build hard-links the published one here, which is never written through."""
+    def put(self, target: Path, data: bytes) -> None:
+        """A new file: an incremental build hard-links the published one here, which is never written through
+        (an existing file is unlinked first)."""
         self._folder(target)
-        target.unlink(missing_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        if self.recording is not None:
+            self.recording.append(str(target))
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            os.unlink(target)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             view = memoryview(data)
             while view:
@@ -243,12 +273,12 @@ class SiteBuilder:
         html = self.template(template).render(
             site=self.config, root="../" * depth, built_at=self.built_at, **context
         )
-        self._put(self.target(rel), html.encode("utf-8"))
+        self.put(self.target(rel), html.encode("utf-8"))
         self.pages += 1
 
     def write_json(self, rel: str, payload: dict[str, Any]) -> None:
         # Machine files: compact JSON (no indentation), UTF-8 as it is.
-        self._put(self.target(rel), json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+        self.put(self.target(rel), json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
                                                default=str).encode("utf-8"))
 
     # -- readers ----------------------------------------------------------------------------------
@@ -319,8 +349,11 @@ class SiteBuilder:
     def _attach_monitoring(self, by_company: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
         plants = {p["ps_code"]: p for records in by_company.values() for p in records["plants"]}
         outlets = _rows(self.con, "SELECT * FROM staging.stg_nat_envsc_incineration__outlets ORDER BY outlet_name")
-        values = _rows(self.con, "SELECT * FROM marts.monitoring_values WHERE enterprise_id IS NOT NULL "
-                                 f"AND {self.scoped()}")
+        # The columns shown only (a company has a row per pollutant and day: the rest would cost conversions).
+        values = _rows(self.con, "SELECT ps_code, mp_code, pollutant_code, pollutant_name, day, value, limit_value, "
+                                 "remark, flagged, exceeded, exceedance_multiple FROM marts.monitoring_values "
+                                 f"WHERE enterprise_id IS NOT NULL AND {self.scoped()} "
+                                 "ORDER BY ps_code, mp_code, pollutant_code, day")
         by_outlet: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for v in values:
             by_outlet[(v["ps_code"], v["mp_code"])].append(v)
@@ -419,9 +452,7 @@ class SiteBuilder:
         counts = dict(self.con.execute(
             "SELECT source, count(DISTINCT record_id) FROM raw.items GROUP BY source").fetchall())
         out = []
-        for yml in sorted(SPIDERS.glob("*/*.yml")):
-            meta = load_metadata(yml)
-            source = yml.stem
+        for source, meta in spider_metadata().items():
             report = reports.get(source, {})
             out.append({
                 "id": source,
@@ -442,6 +473,33 @@ class SiteBuilder:
         """The whole site in one process (every company, then the site-wide pages)."""
         companies = self.build_companies()
         self.build_site(companies)
+
+    def inputs_fingerprint(self, inputs: list[str]) -> str:
+        """A hash of the warehouse data a writer reads: `schema.table` or `schema.table(column, …)`, each
+        every row hashed and summed; a `raw.` table is append-only: its row count and last load id."""
+        parts = []
+        for spec in inputs:
+            found = re.fullmatch(r"(\w+\.\w+)(?:\(([\w, ]+)\))?", spec)
+            if found is None:
+                raise ValueError(f"site.yml writer_inputs: {spec!r} is not schema.table or schema.table(col, …)")
+            table, cols = found.groups()
+            row = f"({cols})" if cols else "(t)"
+            what = "max(load_id)" if table.startswith("raw.") else f"CAST(sum(hash{row}::HUGEINT) AS VARCHAR)"
+            parts.append(self.con.execute(f"SELECT count(*), {what} FROM {table} t").fetchall()[0])
+        return hashlib.sha256(json.dumps([inputs, parts], default=str).encode()).hexdigest()
+
+    def _reuse(self, previous: dict[str, Any] | None, fingerprint: str) -> bool:
+        """Hard-link a writer's files from the previous build when what it read is unchanged."""
+        if previous is None or previous["fingerprint"] != fingerprint or self.previous is None:
+            return False
+        if not all((self.previous / rel).is_file() for rel in previous["files"]):
+            return False
+        for rel in previous["files"]:
+            target = self.target(rel)
+            self._folder(target)
+            target.unlink(missing_ok=True)
+            os.link(self.previous / rel, target)
+        return True
 
     def writers(self, key: str) -> list[Any]:
         """The writer functions `site.yml` lists under `key` ("module:function", called with (builder, companies))."""
@@ -492,8 +550,22 @@ class SiteBuilder:
         """The site-wide pages: home, lists, unmatched records, sources, the `writers` of site.yml (map,
         screening, risk weights, exports, feeds, changes) and the static assets."""
         companies = self.site_contexts() if companies is None else companies
-        for writer in self.writers("writers"):
+        inputs: dict[str, list[str]] = self.config.get("writer_inputs", {})
+        previous = {}
+        if self.reuse_writers and self.previous and (self.previous / WRITERS_STATE).is_file():
+            previous = json.loads((self.previous / WRITERS_STATE).read_text(encoding="utf-8"))
+        state: dict[str, dict[str, Any]] = {}
+        for name, writer in zip(self.config.get("writers", []), self.writers("writers"), strict=True):
+            fingerprint = self.inputs_fingerprint(inputs[name]) if name in inputs else None
+            if fingerprint is not None and self._reuse(previous.get(name), fingerprint):
+                state[name] = previous[name]
+                continue
+            self.recording = []
             writer(self, companies)
+            state[name] = {"fingerprint": fingerprint, "files": sorted(
+                os.path.relpath(path, self._root) for path in self.recording)}
+            self.recording = None
+        self.put(self.target(WRITERS_STATE), json.dumps(state, ensure_ascii=False).encode("utf-8"))
         stats = self.con.execute(
             "SELECT (SELECT count(*) FROM marts.enterprises), (SELECT count(*) FROM marts.permits), "
             "(SELECT count(*) FROM marts.penalties), (SELECT count(*) FROM marts.plants), "

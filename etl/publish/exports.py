@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,9 @@ BOM = b"\xef\xbb\xbf"
 UNPUBLISHED: dict[str, str] = {}
 # Types whose values CSV cannot hold as they are (lists, arrays, structs, maps, unions): written as JSON text.
 _NESTED = re.compile(r"\]$|^(STRUCT|MAP|UNION)\b")
+_CODE = Path(__file__).read_bytes()  # how the files are written: a change of it changes every fingerprint
+# Inside the site: the content fingerprint of each table's export files, for the next incremental build.
+STATE = ".build/exports.json"
 
 
 @dataclass
@@ -42,6 +45,7 @@ class ExportResult:
     path: Path
     tables: list[dict[str, Any]] = field(default_factory=list)
     unpublished: dict[str, str] = field(default_factory=dict)
+    fingerprints: dict[str, dict[str, Any]] = field(default_factory=dict)  # table → fingerprint, file entries
 
 
 def dictionary() -> dict[str, dict[str, Any]]:
@@ -55,10 +59,10 @@ def dictionary() -> dict[str, dict[str, Any]]:
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every table in the marts schema at this moment (new marts are published without a code change)."""
+    """Every table (or view) in the marts schema at this moment (new marts are published without a code change)."""
     rows = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
-        "AND table_type = 'BASE TABLE' ORDER BY table_name"
+        "AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY table_name"
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -88,17 +92,15 @@ def _file_entry(path: Path, root: Path) -> dict[str, Any]:
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]], target: Path) -> None:
+    # The byte-order mark is the first character of the first column's name: DuckDB writes it at the very
+    # start of the header (it needs no quoting), so the file is written once, not copied behind a mark.
     select = ", ".join(
-        f"to_json({_quote(n)})::VARCHAR AS {_quote(n)}" if _NESTED.search(kind) else _quote(n)
-        for n, kind in cols
+        (f"to_json({_quote(n)})::VARCHAR" if _NESTED.search(kind) else _quote(n))
+        + f" AS {_quote(BOM.decode('utf-8') + n if i == 0 else n)}"
+        for i, (n, kind) in enumerate(cols)
     )
-    plain = target.with_name(target.name + ".part")
-    con.execute(f"COPY (SELECT {select} FROM marts.{_quote(table)}) TO {_sql_path(plain)} "
+    con.execute(f"COPY (SELECT {select} FROM marts.{_quote(table)}) TO {_sql_path(target)} "
                 "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
-    with target.open("wb") as out, plain.open("rb") as body:
-        out.write(BOM)
-        shutil.copyfileobj(body, out)
-    plain.unlink()
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
@@ -106,29 +108,61 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> 
                 "(FORMAT parquet, COMPRESSION zstd)")
 
 
+def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]]) -> tuple[int, str]:
+    """(rows, a hash of the table's columns and of every row): equal fingerprints, equal export files."""
+    rows, total = con.execute(f"SELECT count(*), CAST(sum(hash(t)::HUGEINT) AS VARCHAR) "
+                              f"FROM marts.{_quote(table)} t").fetchall()[0]
+    schema = hashlib.sha256(json.dumps([cols, duckdb.__version__]).encode() + _CODE).hexdigest()[:16]
+    return int(rows), f"{schema}-{rows}-{total}"
+
+
+def _reused(previous: dict[str, Any], fingerprint: str, formats: tuple[str, ...], reuse: Path, out: Path,
+            root: Path) -> dict[str, Any] | None:
+    """The previous build's files of a table whose fingerprint is unchanged, hard-linked into `out`."""
+    if previous.get("fingerprint") != fingerprint or sorted(previous["files"]) != sorted(formats):
+        return None
+    for entry in previous["files"].values():
+        if not (reuse / entry["path"]).is_file():
+            return None
+    for entry in previous["files"].values():
+        target = root / entry["path"]
+        target.unlink(missing_ok=True)
+        os.link(reuse / entry["path"], target)
+    return dict(previous["files"])
+
+
 def export(con: duckdb.DuckDBPyConnection, out: Path, formats: tuple[str, ...] = FORMATS,
-           root: Path | None = None) -> ExportResult:
+           root: Path | None = None, reuse: Path | None = None) -> ExportResult:
     """Write every published mart to `out` as CSV and/or Parquet, and `out/manifest.json`.
 
     `root`: the folder the manifest's file paths are relative to (the site's root when building the site).
+    `reuse`: the root of a previous build: a table whose content fingerprint is the one recorded there
+    (`STATE`) is hard-linked from it instead of written again. `result.fingerprints` is that record.
     """
     root = root or out
     out.mkdir(parents=True, exist_ok=True)
     docs = dictionary()
     load_id = con.execute("SELECT max(load_id) FROM raw.loads").fetchall()[0][0]
     result = ExportResult(out, unpublished=dict(UNPUBLISHED))
+    state_file = reuse / STATE if reuse else None
+    previous = json.loads(state_file.read_text(encoding="utf-8")) if state_file and state_file.is_file() else {}
     for table in mart_tables(con):
         if table in UNPUBLISHED:
             continue
         cols = columns(con, table)
-        rows = con.execute(f"SELECT count(*) FROM marts.{_quote(table)}").fetchall()[0][0]
-        files = {}
-        if "csv" in formats:
-            _write_csv(con, table, cols, out / f"{table}.csv")
-            files["csv"] = _file_entry(out / f"{table}.csv", root)
-        if "parquet" in formats:
-            _write_parquet(con, table, out / f"{table}.parquet")
-            files["parquet"] = _file_entry(out / f"{table}.parquet", root)
+        rows, fingerprint = table_fingerprint(con, table, cols)
+        files = None
+        if reuse is not None and table in previous:
+            files = _reused(previous[table], fingerprint, formats, reuse, out, root)
+        if files is None:
+            files = {}
+            if "csv" in formats:
+                _write_csv(con, table, cols, out / f"{table}.csv")
+                files["csv"] = _file_entry(out / f"{table}.csv", root)
+            if "parquet" in formats:
+                _write_parquet(con, table, out / f"{table}.parquet")
+                files["parquet"] = _file_entry(out / f"{table}.parquet", root)
+        result.fingerprints[table] = {"fingerprint": fingerprint, "files": files}
         described = docs.get(table, {"description": "", "columns": {}})
         result.tables.append({
             "table": f"marts.{table}",
@@ -153,7 +187,10 @@ def export(con: duckdb.DuckDBPyConnection, out: Path, formats: tuple[str, ...] =
 def write_exports(builder: SiteBuilder, companies: list[dict[str, Any]]) -> None:
     """Site writer: the export files under `exports/` and the data dictionary page."""
     out = builder.out / Path(builder.url("export", table="manifest", ext="json")).parent
-    result = export(builder.con, out, root=builder.out)
+    result = export(builder.con, out, root=builder.out, reuse=builder.previous)
+    state = builder.out / STATE
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(json.dumps(result.fingerprints, ensure_ascii=False), encoding="utf-8")
     builder.write(builder.url("data"), "data.html", tables=result.tables, unpublished=result.unpublished,
                   manifest=builder.url("export", table="manifest", ext="json"),
                   feeds={ext: builder.url("feed", name="all", ext=ext) for ext in ("atom", "json")},

@@ -9,16 +9,13 @@ Records stored before loads were recorded fall back to the time they were fetche
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from crawlers.base import load_metadata
 from etl.publish.outlets import base_url
 
 if TYPE_CHECKING:
@@ -30,7 +27,6 @@ LIMIT = 100
 ATOM = "http://www.w3.org/2005/Atom"
 JSON_FEED = "https://jsonfeed.org/version/1.1"
 TAG_DATE = "2026"  # the date part of the tag URIs (RFC 4151): never change it, or every entry id changes
-SPIDERS = Path(__file__).resolve().parents[2] / "crawlers" / "spiders"
 
 # Record marts in the feeds, and how an entry reads: the columns that give its name, number, date,
 # authority and fine, and where on the company page it is shown.
@@ -96,7 +92,9 @@ def first_seen(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None) -> 
 
 
 def _publishers() -> dict[str, str]:
-    return {yml.stem: load_metadata(yml)["publisher"]["name"] for yml in sorted(SPIDERS.glob("*/*.yml"))}
+    from etl.publish.build import spider_metadata
+
+    return {source: meta["publisher"]["name"] for source, meta in spider_metadata().items()}
 
 
 def collect(builder: SiteBuilder, scoped: bool = False) -> list[Entry]:
@@ -165,38 +163,45 @@ def _tag(authority: str, specific: str) -> str:
     return f"tag:{authority},{TAG_DATE}:{quote(specific, safe=':/-_.~')}"
 
 
+def _x(text: str) -> str:
+    """XML character data, escaped as ElementTree does."""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def _xa(text: str) -> str:
+    """An XML attribute value (double-quoted), escaped as ElementTree does."""
+    text = _x(text)
+    if '"' in text or "\n" in text or "\r" in text or "\t" in text:
+        text = text.replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+    return text
+
+
 def atom(meta: dict[str, str], entries: list[Entry], authority: str, updated: datetime) -> bytes:
-    ET.register_namespace("", ATOM)
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        if text is not None:
-            element.text = text
-        return element
-
-    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "zh-CN"})
-    sub(feed, "id", _tag(authority, f"feed/{meta['name']}"))
-    sub(feed, "title", meta["title"])
-    sub(feed, "subtitle", meta["subtitle"])
-    sub(feed, "updated", _stamp(updated))
-    sub(feed, "link", rel="self", type="application/atom+xml", href=meta["atom_url"])
-    sub(feed, "link", rel="alternate", type="text/html", href=meta["home_url"])
-    author = sub(feed, "author")
-    sub(author, "name", "晴天 Qingtian")
-    sub(author, "uri", meta["site_url"])
-    sub(feed, "generator", "Qingtian")
+    """An Atom 1.0 feed, written as text (one feed per company: ElementTree cost a millisecond each)."""
+    out = [
+        "<?xml version='1.0' encoding='utf-8'?>\n",
+        f'<feed xmlns="{ATOM}" xml:lang="zh-CN">\n',
+        f" <id>{_x(_tag(authority, 'feed/' + meta['name']))}</id>\n",
+        f" <title>{_x(meta['title'])}</title>\n",
+        f" <subtitle>{_x(meta['subtitle'])}</subtitle>\n",
+        f" <updated>{_stamp(updated)}</updated>\n",
+        f' <link rel="self" type="application/atom+xml" href="{_xa(meta["atom_url"])}" />\n',
+        f' <link rel="alternate" type="text/html" href="{_xa(meta["home_url"])}" />\n',
+        f" <author>\n  <name>晴天 Qingtian</name>\n  <uri>{_x(meta['site_url'])}</uri>\n </author>\n",
+        " <generator>Qingtian</generator>\n",
+    ]
     for e in entries:
-        entry = sub(feed, "entry")
-        sub(entry, "id", _tag(authority, f"record/{e.record_id}"))
-        sub(entry, "title", e.title)
-        sub(entry, "updated", _stamp(e.first_seen))
-        sub(entry, "published", _stamp(e.first_seen))
-        sub(entry, "link", rel="alternate", type="text/html", href=e.link)
-        sub(entry, "link", rel="via", href=e.source_url)
-        sub(entry, "category", term=e.kind)
-        sub(entry, "summary", e.summary, type="text")
-    ET.indent(feed, space=" ")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+        stamp = _stamp(e.first_seen)
+        out.append(
+            f" <entry>\n  <id>{_x(_tag(authority, 'record/' + e.record_id))}</id>\n  <title>{_x(e.title)}</title>\n"
+            f"  <updated>{stamp}</updated>\n  <published>{stamp}</published>\n"
+            f'  <link rel="alternate" type="text/html" href="{_xa(e.link)}" />\n'
+            f'  <link rel="via" href="{_xa(e.source_url)}" />\n  <category term="{_xa(e.kind)}" />\n'
+            f'  <summary type="text">{_x(e.summary)}</summary>\n </entry>\n')
+    out.append("</feed>\n")
+    return "".join(out).encode("utf-8")
 
 
 def json_feed(meta: dict[str, str], entries: list[Entry], authority: str) -> dict[str, Any]:
@@ -234,14 +239,10 @@ def write_feed(builder: SiteBuilder, paths: tuple[str, str], meta: dict[str, str
     meta = {**meta, "name": atom_rel.removesuffix(".atom"), "site_url": root, "atom_url": root + atom_rel,
             "json_url": root + json_rel}
     updated = shown[0].first_seen if shown else fallback
-    target = builder.out / atom_rel
-    target.parent.mkdir(parents=True, exist_ok=True)
     # New files, never written through: an incremental build hard-links the published ones here.
-    target.unlink(missing_ok=True)
-    target.write_bytes(atom(meta, shown, authority, updated))
-    (builder.out / json_rel).unlink(missing_ok=True)
-    (builder.out / json_rel).write_text(
-        json.dumps(json_feed(meta, shown, authority), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    builder.put(builder.target(atom_rel), atom(meta, shown, authority, updated))
+    builder.put(builder.target(json_rel), json.dumps(json_feed(meta, shown, authority), ensure_ascii=False,
+                                                      separators=(",", ":")).encode("utf-8"))
 
 
 def feed_paths(builder: SiteBuilder, name: str) -> tuple[str, str]:

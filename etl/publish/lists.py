@@ -10,6 +10,8 @@ import hashlib
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 if TYPE_CHECKING:
     from etl.publish.build import SiteBuilder
 
@@ -75,6 +77,9 @@ def write_lists(builder: SiteBuilder, companies: list[dict[str, Any]], labels: d
             groups["violation"][code].append(row)
     index: dict[str, list[dict[str, Any]]] = {}
     pages = 0
+    # Every row is rendered once, for all the lists it is in.
+    macro = builder.template("list_row.html").module.row  # type: ignore[attr-defined]
+    html: dict[tuple[int, str], str] = {}
     for dimension, by_key in groups.items():
         index[dimension] = []
         for key in sorted(by_key, reverse=dimension == "year"):
@@ -83,8 +88,16 @@ def write_lists(builder: SiteBuilder, companies: list[dict[str, Any]], labels: d
             readable = dimension in ("region", "year", "violation")
             rel = builder.url("list", dimension=dimension, key=key if readable else slug(key))
             kind = "companies" if dimension in ("region", "industry") else "penalties"
+            root = "../" * rel.count("/")
+            rows_html = []
+            for row in by_key[key]:
+                found = html.get((id(row), root))
+                if found is None:
+                    found = html[(id(row), root)] = macro(row, kind, root)
+                rows_html.append(found)
             builder.write(rel, "list.html", title=title, title_en=title_en, dimension=dimension, kind=kind,
-                          rows=by_key[key], filters=_filters(by_key[key], labels))
+                          rows=by_key[key], rows_html=Markup("\n".join(rows_html)),
+                          filters=_filters(by_key[key], labels))
             index[dimension].append({"title": title, "title_en": title_en, "url": rel,
                                      "count": len(by_key[key])})
             pages += 1

@@ -61,7 +61,8 @@ def write_outlets(builder: SiteBuilder, companies: list[dict[str, Any]],
     outlets_sql = f"SELECT * FROM marts.permit_outlets WHERE enterprise_id IS NOT NULL AND {builder.scoped()}"
     limits: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in _rows(builder.con, "SELECT * FROM marts.permit_limits WHERE national_code IN "
-                                  f"(SELECT national_code FROM ({outlets_sql}))"):
+                                  f"(SELECT national_code FROM ({outlets_sql})) "
+                                  "ORDER BY national_code, pollutant_name, record_id"):
         limits[row["national_code"]].append(row)
     by_company: dict[str, list[dict[str, Any]]] = defaultdict(list)
     root_url = base_url(builder.config)

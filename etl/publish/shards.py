@@ -1,7 +1,9 @@
 """Sharded, parallel and incremental site builds.
 
 The site is built in independent shards: one per province (the first two digits of a company's region code;
-`00` where the region is unknown) for the company pages (page, JSON, feeds, risk JSON, outlet pages) and one
+`00` where the region is unknown; a province of more than site.yml `shard_companies` companies is split into
+chunks `<province>.<n>` of that many, by enterprise id, so no worker holds a whole large province) for the
+company pages (page, JSON, feeds, risk JSON, outlet pages) and one
 `site` shard for the site-wide pages (home, lists, map, screening, exports, feeds, changes). Each province
 shard is rendered by a worker process that opens the warehouse read-only and reads only its own companies (a
 temporary table of their ids limits every query), and indexes them into a Pagefind bundle of its own,
@@ -26,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -177,6 +180,13 @@ def _tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (Pagefind): unlike wall time, not inflated
+    when the machine is shared."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def build_shard(db_path: str, out: str, key: str, ids: list[str] | None, built_at: str, index: bool,
                 docs_dir: str | None = None, cache: str | None = None) -> ShardResult:
     """Render one shard (its companies, or only `ids`) into `out`, and index it into its bundle.
@@ -185,7 +195,7 @@ def build_shard(db_path: str, out: str, key: str, ids: list[str] | None, built_a
     `cache`: the folder kept between builds (QR codes)."""
     from etl.publish.build import SiteBuilder
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     site = Path(out)
     con = connect(Path(db_path), read_only=True)
     try:
@@ -204,35 +214,37 @@ def build_shard(db_path: str, out: str, key: str, ids: list[str] | None, built_a
     template = builder.env.get_template("search_doc.html")
     with tempfile.TemporaryDirectory(prefix=f"search-{key}-", dir=site.parent) as tmp:
         docs = Path(docs_dir) if docs_dir else Path(tmp)
-        folders: set[Path] = set()
         for context in companies:
             target = docs / context["e"]["url"]
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            target.unlink(missing_ok=True)
-            target.write_text(template.render(site=builder.config, **context), encoding="utf-8")
+            builder.put(target, template.render(site=builder.config, **context).encode("utf-8"))
         if index and companies:
             bundle = site / SHARD_BUNDLES / key
             result.fragments = _pagefind(docs, bundle)
             result.index_bytes = _tree_bytes(bundle)
     result.timings["index"] = time.perf_counter() - rendered
     result.timings["total"] = time.perf_counter() - started
+    result.timings["cpu"] = _cpu() - cpu
     return result
 
 
-def build_site_shard(db_path: str, out: str, built_at: str) -> dict[str, Any]:
-    """Render the site-wide pages into `out`."""
+def build_site_shard(db_path: str, out: str, built_at: str, previous: str | None = None,
+                     reuse_writers: bool = False) -> dict[str, Any]:
+    """Render the site-wide pages into `out`; `previous`: the published build whose unchanged files may be
+    reused: exports of unchanged tables, and (`reuse_writers`: the code and date are the same) the files of
+    the writers whose `writer_inputs` (site.yml) are unchanged."""
     from etl.publish.build import SiteBuilder
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     con = connect(Path(db_path), read_only=True)
     try:
         builder = SiteBuilder(con, Path(out), built_at=built_at)
+        builder.previous = Path(previous) if previous else None
+        builder.reuse_writers = reuse_writers
         builder.build_site()
     finally:
         con.close()
-    return {"pages": builder.pages, "companies": builder.company_count, "seconds": time.perf_counter() - started}
+    return {"pages": builder.pages, "companies": builder.company_count, "seconds": time.perf_counter() - started,
+            "cpu": _cpu() - cpu}
 
 
 # -- orchestration -------------------------------------------------------------------------------------
@@ -260,13 +272,29 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
 
 
+def province(key: str) -> str:
+    """The province of a shard key: a large province is built in chunks `<province>.<n>` (site.yml
+    `shard_companies`), each a task and a Pagefind bundle of its own."""
+    return key.split(".")[0]
+
+
+def _chunks(key: str, ids: list[str], size: int) -> list[tuple[str, list[str] | None]]:
+    """The shards of a province: itself (all its companies), or chunks of `size` companies by id."""
+    if len(ids) <= size:
+        return [(key, None)]
+    ordered = sorted(ids)
+    return [(f"{key}.{n + 1}", ordered[i:i + size]) for n, i in enumerate(range(0, len(ordered), size))]
+
+
 def _shard_state(site: Path, key: str) -> dict[str, Any]:
     return _read_json(site / STATE_DIR / "shards" / f"{key}.json", {"companies": {}, "fragments": {}})
 
 
 def build(out: Path | None = None, db_path: Path | None = None, *, search: bool = True, workers: int | None = None,
-          incremental: bool = False, shards: list[str] | None = None, data: Path | None = None) -> ShardedBuild:
-    """Build the site (every shard), or `incremental`ly, or only the province `shards` named; publish it."""
+          incremental: bool = False, shards: list[str] | None = None, data: Path | None = None,
+          chunk: int | None = None) -> ShardedBuild:
+    """Build the site (every shard), or `incremental`ly, or only the province `shards` named; publish it.
+    `chunk`: the most companies a shard holds (default: site.yml `shard_companies`)."""
     from etl import swap
     from etl.publish.build import SiteBuilder
 
@@ -275,6 +303,7 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
     data = data or paths.data_dir()
     workers = workers or os.cpu_count() or 1
     config = _config()
+    chunk = chunk or int(config["shard_companies"])
     started = time.perf_counter()
     built_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     as_of = date.today()
@@ -295,7 +324,7 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
     result.timings["fingerprint"] = time.perf_counter() - started
 
     fresh = out.with_name(out.name + ".new")
-    shutil.rmtree(fresh, ignore_errors=True)
+    swap.discard(fresh, background=True)  # a killed build's leftovers
     fresh.mkdir(parents=True)
     by_shard: dict[str, list[str]] = defaultdict(list)
     for eid, (key, _) in fps.items():
@@ -310,9 +339,10 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
             _link_tree(previous / folder, fresh / folder)
         _link_tree(previous / DELTA_DOCS, fresh / DELTA_DOCS)
         if mode == "shards":  # the site-wide pages stay as they are: link them too
-            for item in previous.iterdir():
-                if not (fresh / item.name).exists() and item.name != "pagefind":
-                    _link_tree(item, fresh / item.name) if item.is_dir() else os.link(item, fresh / item.name)
+            for item in [*previous.iterdir(), *(previous / STATE_DIR).glob("*.json")]:
+                target = fresh / item.relative_to(previous)
+                if not target.exists() and item.name not in ("pagefind", "state.json"):
+                    _link_tree(item, target) if item.is_dir() else os.link(item, target)
         result.timings["link"] = time.perf_counter() - linked
         for key in state["shards"]:
             base[key] = _shard_state(fresh, key)
@@ -322,11 +352,14 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
     to_delta: dict[str, str] = {}  # enterprise id → shard, rendered now into the delta
     removed: dict[str, str] = {}  # page URL → shard, for companies gone
     if mode == "full":
-        jobs = [(key, None, search) for key in sorted(by_shard, key=lambda k: -len(by_shard[k]))]
+        for key in sorted(by_shard, key=lambda k: -len(by_shard[k])):
+            jobs += [(part, ids, search) for part, ids in _chunks(key, by_shard[key], chunk)]
     elif mode == "shards":
         for key in shards or []:
-            _drop_shard(fresh, key, base.pop(key, None), delta)
-            jobs.append((key, None, search))
+            for part in [k for k in base if province(k) == key]:
+                _drop_shard(fresh, part, base.pop(part), delta)
+            _drop_shard(fresh, key, None, delta)
+            jobs += [(part, ids, search) for part, ids in _chunks(key, by_shard.get(key, []), chunk)]
     else:
         current: dict[str, tuple[str, str]] = {}
         for key, shard_state in base.items():
@@ -335,8 +368,10 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
         for eid, info in delta["companies"].items():
             current[eid] = (info["shard"], info["fp"])
         for eid, (key, fp) in fps.items():
-            if current.get(eid, (None, None))[1] != fp:
-                to_delta[eid] = key
+            had = current.get(eid)
+            if had is None or had[1] != fp:
+                # The shard it is in (a chunk of its province, or the province), or, new, its province.
+                to_delta[eid] = had[0] if had is not None and province(had[0]) == key else key
         for eid, (key, _) in current.items():
             if eid not in fps:
                 files = (delta["companies"].get(eid) or base.get(key, {}).get("companies", {}).get(eid, {})
@@ -352,7 +387,8 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
             for rel in (old or {}).get("files", []):
                 (fresh / rel).unlink(missing_ok=True)
         ids = sorted(to_delta)
-        chunk = max(1, -(-len(ids) // workers))
+        # Twice as many chunks as workers: they balance against the site-wide pages, rendered meanwhile.
+        chunk = max(1, -(-len(ids) // (2 * workers)))
         jobs = [("delta", ids[i:i + chunk], False) for i in range(0, len(ids), chunk)]
         delta["removed"].update(removed)
 
@@ -361,7 +397,8 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
     with _pool(workers) as pool:
         site_job = None
         if mode != "shards":
-            site_job = pool.submit(build_site_shard, str(db_path), str(fresh), built_at)
+            site_job = pool.submit(build_site_shard, str(db_path), str(fresh), built_at,
+                                   str(previous) if previous else None, mode == "incremental")
         futures = []
         for key, ids, index in jobs:
             docs = str(fresh / DELTA_DOCS) if key == "delta" else None
@@ -387,8 +424,9 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
             site = site_job.result()
             result.pages += site["pages"]
             timings["site"] = site["seconds"]
-    result.timings.update({f"{k} (cpu)" if k in ("read", "render", "index", "total") else k: v
-                           for k, v in timings.items()})
+            timings["site (process cpu)"] = site["cpu"]
+    result.timings.update({f"{k} (cpu)" if k in ("read", "render", "index", "total") else
+                           "shards (process cpu)" if k == "cpu" else k: v for k, v in timings.items()})
     result.rendered = len(to_delta) if mode == "incremental" else sum(r["companies"] for r in result.shards.values())
     result.removed = len(removed)
 
@@ -408,24 +446,24 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
     result.companies = len(fps)
     result.timings["archive+search+state"] = time.perf_counter() - finishing
     published = time.perf_counter()
-    swap.publish(fresh, out)
+    swap.publish(fresh, out, background=True)
     result.timings["publish"] = time.perf_counter() - published
     result.timings["wall"] = time.perf_counter() - started
     return result
 
 
 def _drop_shard(site: Path, key: str, shard_state: dict[str, Any] | None, delta: dict[str, Any]) -> None:
-    """Remove a shard's files (and its companies' delta entries) before it is rebuilt."""
+    """Remove a shard's files (and the delta entries of its province's companies) before it is rebuilt."""
     for info in (shard_state or {}).get("companies", {}).values():
         for rel in info["files"]:
             (site / rel).unlink(missing_ok=True)
     for eid, info in list(delta["companies"].items()):
-        if info["shard"] == key:
+        if province(info["shard"]) == province(key):
             for rel in info["files"]:
                 (site / rel).unlink(missing_ok=True)
             (site / DELTA_DOCS / info["files"][0]).unlink(missing_ok=True)
             del delta["companies"][eid]
-    delta["removed"] = {url: k for url, k in delta["removed"].items() if k != key}
+    delta["removed"] = {url: k for url, k in delta["removed"].items() if province(k) != province(key)}
     shutil.rmtree(site / SHARD_BUNDLES / key, ignore_errors=True)
     (site / STATE_DIR / "shards" / f"{key}.json").unlink(missing_ok=True)
 

@@ -113,6 +113,14 @@ def test_incremental_build_rewrites_one_company_and_search_follows(browser: Any,
     changed = {rel for rel in pages if before.get(rel) != after[rel]}
     assert changed == {f"c/{E00}.html", f"c/{E00}.json", f"c/{E00}.atom", f"c/{E00}.feed.json"}
     assert NEW_NAME in (built["site"] / "c" / f"{E00}.html").read_text(encoding="utf-8")
+    # Site-wide files whose inputs did not change are the published ones, linked (same inode and time); those
+    # that show company names are written anew.
+    kept = ("feeds/all.atom", "feeds/all.json", "changes/index.json", "risk.html", "exports/penalties.csv",
+            "exports/penalties.parquet", "exports/monitoring_values.csv")
+    assert {rel: after[rel] for rel in kept} == {rel: before[rel] for rel in kept}
+    rewritten = ("map.html", "index.html", "exports/enterprises.csv", "screen/index.json")
+    assert [rel for rel in rewritten if after[rel] == before[rel]] == []
+    assert NEW_NAME in (built["site"] / "exports" / "enterprises.csv").read_text(encoding="utf-8-sig")
     assert NEW_NAME in _search(browser, built["site"], "晴雨")
     # The old name is found no more (its shard still holds it: the delta's manifest drops that result); the
     # company itself may still match by its region (南湖区) and its penalties' authority (嘉兴).
