@@ -10,6 +10,7 @@ CSV. `qingtian export` writes the same files to `data/exports/` without building
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ import duckdb
 import yaml
 
 from crawlers import paths
-from etl.warehouse import WAREHOUSE, connect
+from etl.warehouse import WAREHOUSE, connect, models
 
 if TYPE_CHECKING:
     from etl.publish.build import SiteBuilder
@@ -35,6 +36,8 @@ BOM = b"\xef\xbb\xbf"
 UNPUBLISHED: dict[str, str] = {}
 # Types whose values CSV cannot hold as they are (lists, arrays, structs, maps, unions): written as JSON text.
 _NESTED = re.compile(r"\]$|^(STRUCT|MAP|UNION)\b")
+# A model's own top-level ORDER BY: its last clause, with no parenthesis after it (a window's is inside one).
+_ORDERED = re.compile(r"\bORDER\s+BY\b[^()]*$", re.IGNORECASE)
 _CODE = Path(__file__).read_bytes()  # how the files are written: a change of it changes every fingerprint
 # Inside the site: the content fingerprint of each table's export files, for the next incremental build.
 STATE = ".build/exports.json"
@@ -91,6 +94,14 @@ def _file_entry(path: Path, root: Path) -> dict[str, Any]:
     return {"path": path.relative_to(root).as_posix(), "size": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
+@functools.cache
+def _order(table: str) -> str:
+    """` ORDER BY ALL` for a mart whose model sets no order (the largest, whose sort would cost the marts more than
+    the rest of their work): the same rows always make the same bytes. A mart in its model's order: ''."""
+    sql = models().get(f"marts.{table}", ("", ""))[1]
+    return "" if _ORDERED.search(re.sub(r"--[^\n]*", "", sql).strip()) else " ORDER BY ALL"
+
+
 def _write_csv(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]], target: Path) -> None:
     # The byte-order mark is the first character of the first column's name: DuckDB writes it at the very
     # start of the header (it needs no quoting), so the file is written once, not copied behind a mark.
@@ -99,12 +110,12 @@ def _write_csv(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str,
         + f" AS {_quote(BOM.decode('utf-8') + n if i == 0 else n)}"
         for i, (n, kind) in enumerate(cols)
     )
-    con.execute(f"COPY (SELECT {select} FROM marts.{_quote(table)}) TO {_sql_path(target)} "
+    con.execute(f"COPY (SELECT {select} FROM marts.{_quote(table)}{_order(table)}) TO {_sql_path(target)} "
                 "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
-    con.execute(f"COPY (SELECT * FROM marts.{_quote(table)}) TO {_sql_path(target)} "
+    con.execute(f"COPY (SELECT * FROM marts.{_quote(table)}{_order(table)}) TO {_sql_path(target)} "
                 "(FORMAT parquet, COMPRESSION zstd)")
 
 
