@@ -126,11 +126,8 @@ def build_incremental(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> No
                 "(model VARCHAR PRIMARY KEY, sql_hash VARCHAR NOT NULL, load_id INTEGER NOT NULL)")
     digest = hashlib.sha256(sql.encode()).hexdigest()
     latest = scalar(con, "SELECT coalesce(max(load_id), 0) FROM raw.loads")
-    schema, table = name.split(".")
-    kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
-                        "AND table_schema = ? AND table_name = ?", [schema, table]).fetchall()
     state = con.execute("SELECT sql_hash, load_id FROM staging.model_state WHERE model = ?", [name]).fetchall()
-    if kinds == [("BASE TABLE",)] and state and state[0][0] == digest:
+    if object_kind(con, name) == "BASE TABLE" and state and state[0][0] == digest:
         seen = state[0][1]
         if seen >= latest:
             return
@@ -148,11 +145,17 @@ def build_incremental(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> No
 
 def _drop_other_kind(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
     """A model that changed from view to table (or back) replaces the object of the other kind."""
-    schema, table = name.split(".")
     other = {"VIEW": ("BASE TABLE", "TABLE"), "TABLE": ("VIEW", "VIEW")}[kind]
-    if con.execute("SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
-                   "AND table_schema = ? AND table_name = ? AND table_type = ?", [schema, table, other[0]]).fetchall():
+    if object_kind(con, name) == other[0]:
         con.execute(f"DROP {other[1]} {name}")
+
+
+def object_kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """`BASE TABLE`, `VIEW` or None (no such object) for `schema.name` in the connection's own database."""
+    schema, table = name.split(".")
+    kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
+                        "AND table_schema = ? AND table_name = ?", [schema, table]).fetchall()
+    return kinds[0][0] if kinds else None
 
 
 def load_seeds(con: duckdb.DuckDBPyConnection) -> None:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
+from xml.sax.saxutils import escape
 
 from etl.publish.outlets import base_url
 
@@ -163,19 +164,17 @@ def _tag(authority: str, specific: str) -> str:
     return f"tag:{authority},{TAG_DATE}:{quote(specific, safe=':/-_.~')}"
 
 
+_ATTRIBUTE = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+
+
 def _x(text: str) -> str:
     """XML character data, escaped as ElementTree does."""
-    if "&" in text or "<" in text or ">" in text:
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
+    return escape(text)
 
 
 def _xa(text: str) -> str:
     """An XML attribute value (double-quoted), escaped as ElementTree does."""
-    text = _x(text)
-    if '"' in text or "\n" in text or "\r" in text or "\t" in text:
-        text = text.replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
-    return text
+    return escape(text, _ATTRIBUTE)
 
 
 def atom(meta: dict[str, str], entries: list[Entry], authority: str, updated: datetime) -> bytes:

@@ -11,6 +11,7 @@ second process) and peak memory, which are the machine's: say what else was runn
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
@@ -75,4 +76,9 @@ def main(mode: str, warehouse: Path, golden: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["save", "check"], help="save the golden dumps, or check against them")
+    parser.add_argument("warehouse", type=Path, help="the warehouse to match (copied first, never written)")
+    parser.add_argument("golden", type=Path, help="the folder of the golden dumps")
+    args = parser.parse_args()
+    sys.exit(main(args.mode, args.warehouse, args.golden))
