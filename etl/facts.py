@@ -7,7 +7,10 @@ violation categories, whether the record is serious and why, and the largest exc
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,7 +37,7 @@ class Classification:
 @dataclass(frozen=True)
 class _Rule:
     code: str
-    patterns: tuple[re.Pattern[str], ...]
+    pattern: re.Pattern[str] | None  # the rule's patterns as one alternation: one search per rule, not one each
     penalty_types: frozenset[str]
     categories: frozenset[str]
     requires: frozenset[str]
@@ -47,7 +50,7 @@ def _rule(spec: dict[str, Any]) -> _Rule:
     pollutants = spec.get("pollutants")
     return _Rule(
         code=spec["code"],
-        patterns=tuple(re.compile(p) for p in spec.get("patterns", [])),
+        pattern=re.compile("|".join(f"(?:{p})" for p in spec["patterns"])) if spec.get("patterns") else None,
         penalty_types=frozenset(spec.get("penalty_types", [])),
         categories=frozenset(spec.get("categories", [])),
         requires=frozenset(spec.get("requires", [])),
@@ -82,25 +85,54 @@ def _heavy_multiple(text: str, pollutants: re.Pattern[str]) -> float | None:
 
 def classify(text: str, penalty_types: list[str] | tuple[str, ...] = ()) -> Classification:
     categories_rules, serious_rules, _ = taxonomy()
+    multiple = _max_multiple(text)
     types = set(penalty_types)
     categories = [r.code for r in categories_rules
-                  if any(p.search(text) for p in r.patterns) or types & r.penalty_types]
+                  if (r.pattern is not None and r.pattern.search(text)) or types & r.penalty_types]
     found = set(categories)
     reasons = []
     for rule in serious_rules:
         if rule.requires and not rule.requires <= found:
             continue
         hit = bool(found & rule.categories) or bool(types & rule.penalty_types)
-        if rule.patterns and any(p.search(text) for p in rule.patterns) and (
+        if rule.pattern is not None and rule.pattern.search(text) and (
             rule.min_tonnes is None or _tonnes(text) >= rule.min_tonnes
         ):
             hit = True
-        if rule.pollutants is not None and rule.min_multiple is not None:
-            multiple = _heavy_multiple(text, rule.pollutants)
-            hit = hit or (multiple is not None and multiple >= rule.min_multiple)
+        # a text that states no multiple has none in any of its sentences
+        if rule.pollutants is not None and rule.min_multiple is not None and multiple is not None:
+            heavy = _heavy_multiple(text, rule.pollutants)
+            hit = hit or (heavy is not None and heavy >= rule.min_multiple)
         if hit:
             reasons.append(rule.code)
-    return Classification(tuple(categories) or ("other",), bool(reasons), tuple(reasons), _max_multiple(text))
+    return Classification(tuple(categories) or ("other",), bool(reasons), tuple(reasons), multiple)
+
+
+# Fewer distinct texts than this are classified in this process (starting workers would cost more).
+PARALLEL_FROM = 20_000
+
+
+def _classify_all(keys: list[tuple[str, tuple[str, ...]]]) -> list[Classification]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(keys) < PARALLEL_FROM or workers < 2:
+        return _classify_chunk(keys)
+    size = -(-len(keys) // (workers * 4))
+    chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
+    # spawn, not fork: the parent holds DuckDB's threads
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [result for chunk in pool.map(_classify_chunk, chunks) for result in chunk]
+
+
+def _classify_chunk(keys: list[tuple[str, tuple[str, ...]]]) -> list[Classification]:
+    return [classify(text, types) for text, types in keys]
+
+
+COLUMNS = ("record_id", "violation_types", "serious", "serious_reasons", "exceedance_multiple")
+
+
+def _append(columns: dict[str, list[Any]], *row: Any) -> None:
+    for name, value in zip(COLUMNS, row, strict=True):
+        columns[name].append(value)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -136,21 +168,23 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT record_id, coalesce(facts, ''), coalesce(laws_violated, []), coalesce(penalty_types, []), "
         "coalesce(title, '') FROM intermediate.int_penalties ORDER BY record_id"
     ).fetchall()
-    out = []
-    for record_id, facts, laws, types, title in rows:
-        result = classify("\n".join([title, facts, *laws]), types)
-        out.append({"record_id": record_id, "violation_types": list(result.violation_types),
-                    "serious": result.serious, "serious_reasons": list(result.serious_reasons),
-                    "exceedance_multiple": result.exceedance_multiple})
+    columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    # Each distinct text is classified once (the same decision is often republished: a bureau's column and
+    # Credit China), on every core when there are many: the regular expressions are the cost.
+    keys = [("\n".join([title, facts, *laws]), tuple(types)) for _, facts, laws, types, title in rows]
+    distinct = list(dict.fromkeys(keys))
+    found = dict(zip(distinct, _classify_all(distinct), strict=True))
+    for (record_id, *_), key in zip(rows, keys, strict=True):
+        result = found[key]
+        _append(columns, record_id, list(result.violation_types), result.serious, list(result.serious_reasons),
+                result.exceedance_multiple)
     ratings = con.execute(
         "SELECT record_id, grade, coalesce(reasons, []) FROM intermediate.int_credit_ratings ORDER BY record_id"
     ).fetchall() if _exists(con, "intermediate", "int_credit_ratings") else []
     for record_id, grade, reasons in ratings:
         why = rating_severity(grade, reasons)
-        out.append({"record_id": record_id, "violation_types": [f"credit_{grade}"] if grade else [],
-                    "serious": bool(why), "serious_reasons": list(why), "exceedance_multiple": None})
-    frame = pd.DataFrame(out, columns=["record_id", "violation_types", "serious", "serious_reasons",
-                                       "exceedance_multiple"])
+        _append(columns, record_id, [f"credit_{grade}"] if grade else [], bool(why), list(why), None)
+    frame = pd.DataFrame(columns, columns=list(COLUMNS))
     con.register("incoming_violations", frame)
     con.execute(
         "CREATE OR REPLACE TABLE intermediate.record_violations AS SELECT record_id, "

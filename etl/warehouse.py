@@ -9,7 +9,8 @@ A marts model may say how it is kept, dbt's way, in `warehouse/marts/_marts.yml`
 makes it a view (values stored once, in staging, instead of copied into a second table of the same length).
 
 Staging models are incremental (dbt's `materialized: incremental`, `unique_key: record_id`): each reads the
-versions of its records in `raw.items` and keeps the latest. Built whole once, a staging table is then brought up
+latest version of its records in `raw.items` through the table macro `latest_items(source, kind)` (dbt's macros:
+`warehouse/macros/*.sql`, defined before the models run). Built whole once, a staging table is then brought up
 to date by recomputing only the records that the loads since its last build touched (every version of those
 records, so an older version loaded late never wins). `staging.model_state` keeps, per model, the hash of its
 text and the last load it has seen; a changed text rebuilds the table whole.
@@ -44,7 +45,10 @@ PYTHON_SEEDS = {"seeds.pollutant_lookup": "etl.compliance:pollutant_lookup"}
 _REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
 _COMMENT = re.compile(r"--[^\n]*")
 _CURRENT_DATE = re.compile(r"\bcurrent_date\b", re.IGNORECASE)
-_RAW_ITEMS = re.compile(r"\braw\.items\b")
+# Staging models read their items as `latest_items('<source>', '<kind>')` (warehouse/macros): an incremental run
+# reads `latest_items_since(…, <last load seen>)` instead.
+MACROS = WAREHOUSE / "macros"
+_LATEST_ITEMS = re.compile(r"\blatest_items\(([^()]*)\)")
 
 
 def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -102,6 +106,7 @@ def run_models(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = tuple(L
     rank = {layer: i for i, layer in enumerate(LAYERS)}
     order = sorted(TopologicalSorter(graph).static_order(), key=lambda name: rank[name.split(".")[0]])
     load_seeds(con)
+    define_macros(con)
     for layer in layers:
         if layer == "marts":
             _run_python_models(con)
@@ -124,16 +129,18 @@ def build_incremental(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> No
     """Bring the staging table `name` up to the latest load (see the module text)."""
     con.execute("CREATE TABLE IF NOT EXISTS staging.model_state "
                 "(model VARCHAR PRIMARY KEY, sql_hash VARCHAR NOT NULL, load_id INTEGER NOT NULL)")
-    digest = hashlib.sha256(sql.encode()).hexdigest()
+    # The macros are part of the model: a changed macro rebuilds the table whole, as a changed model does.
+    digest = hashlib.sha256((macro_text() + sql).encode()).hexdigest()
     latest = scalar(con, "SELECT coalesce(max(load_id), 0) FROM raw.loads")
     state = con.execute("SELECT sql_hash, load_id FROM staging.model_state WHERE model = ?", [name]).fetchall()
     if object_kind(con, name) == "BASE TABLE" and state and state[0][0] == digest:
         seen = state[0][1]
         if seen >= latest:
             return
-        touched = ("(SELECT * FROM raw.items WHERE record_id IN "
-                   f"(SELECT record_id FROM raw.items WHERE load_id > {seen}))")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staging_delta AS {_RAW_ITEMS.sub(touched, sql)}")
+        delta, calls = _LATEST_ITEMS.subn(lambda m: f"latest_items_since({m[1]}, {seen})", sql)
+        if not calls:
+            raise ValueError(f"{name}: a staging model reads raw.items through latest_items('<source>', '<kind>')")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staging_delta AS {delta}")
         con.execute(f"DELETE FROM {name} WHERE record_id IN (SELECT record_id FROM staging_delta)")
         con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM staging_delta")
         con.execute("DROP TABLE staging_delta")
@@ -156,6 +163,15 @@ def object_kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
                         "AND table_schema = ? AND table_name = ?", [schema, table]).fetchall()
     return kinds[0][0] if kinds else None
+
+
+def macro_text() -> str:
+    return "\n".join(sql.read_text(encoding="utf-8") for sql in sorted(MACROS.glob("*.sql")))
+
+
+def define_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)define the table macros of `warehouse/macros` in the connection's own database."""
+    con.execute(macro_text())
 
 
 def load_seeds(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from etl import warehouse
 from etl.load import load
-from etl.warehouse import connect, models, run_models, table_fingerprints
+from etl.warehouse import build_incremental, connect, macro_text, models, run_models, table_fingerprints
 from tests.etl import crawl_fixture
 from tests.etl.crawl_fixture import GOOD, penalty, write_crawl
 
 MODEL = "staging.stg_zj_jxsthj_penalties__penalties"
+MACROS = macro_text()
 
 
 def _crawl(data: Path, crawl_id: str, fetched: str, fines: dict[str, float], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,4 +69,38 @@ def test_a_view_from_an_older_warehouse_or_a_changed_model_is_rebuilt_whole(
     con.execute(f"DELETE FROM {MODEL}")
     run_models(con, ("staging",))
     assert _fines(con) == {"嘉环罚〔2025〕1号": 100}
+    con.close()
+
+
+def test_a_staging_model_that_reads_raw_items_directly_fails_on_its_first_incremental_run(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _crawl(data_dir, "c1", "2026-11-01T08:00:00Z", {"嘉环罚〔2025〕1号": 100}, monkeypatch)
+    load()
+    sql = models()[MODEL][1].replace("latest_items('zj_jxsthj_penalties', 'penalty')",
+                                     "raw.items WHERE source = 'zj_jxsthj_penalties' AND kind = 'penalty'")
+    assert "latest_items" not in sql
+    con = connect()
+    build_incremental(con, MODEL, sql)  # a new text: built whole, which needs no macro
+    assert _fines(con) == {"嘉环罚〔2025〕1号": 100}
+    con.close()
+    _crawl(data_dir, "c2", "2026-11-08T08:00:00Z", {"嘉环罚〔2025〕1号": 150}, monkeypatch)
+    load(models=False)
+    con = connect()
+    with pytest.raises(ValueError, match=r"reads raw\.items through latest_items"):
+        build_incremental(con, MODEL, sql)
+    assert _fines(con) == {"嘉环罚〔2025〕1号": 100}  # nothing stored is lost
+    con.close()
+
+
+def test_a_changed_macro_rebuilds_the_staging_tables_whole(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _crawl(data_dir, "c1", "2026-11-01T08:00:00Z", {"嘉环罚〔2025〕1号": 100}, monkeypatch)
+    load()
+    con = connect()
+    state = con.execute("SELECT sql_hash FROM staging.model_state WHERE model = ?", [MODEL]).fetchall()
+    con.execute(f"DELETE FROM {MODEL}")
+    monkeypatch.setattr(warehouse, "macro_text", lambda: "-- a changed macro\n" + MACROS)
+    run_models(con, ("staging",))
+    assert _fines(con) == {"嘉环罚〔2025〕1号": 100}
+    assert con.execute("SELECT sql_hash FROM staging.model_state WHERE model = ?", [MODEL]).fetchall() != state
     con.close()

@@ -12,11 +12,14 @@ name_votes AS (
     FROM linked
     GROUP BY enterprise_id, name
 ),
+voted AS (
+    SELECT enterprise_id, arg_min(name, (-records, best_rank, length(name), name)) AS name
+    FROM name_votes
+    GROUP BY enterprise_id
+),
 named AS (
     SELECT
         enterprise_id,
-        (SELECT v.name FROM name_votes v WHERE v.enterprise_id = linked.enterprise_id
-         ORDER BY v.records DESC, v.best_rank, length(v.name), v.name LIMIT 1) AS name,
         list_sort(list_distinct(list(name))) AS all_names,
         first(address ORDER BY name_rank, record_id) FILTER (WHERE address IS NOT NULL) AS address,
         -- a provisional enterprise (`P-…`, no code yet) is placed where its records place it
@@ -25,14 +28,40 @@ named AS (
              ELSE substr(enterprise_id, 3, 6) END AS region_code
     FROM linked
     GROUP BY enterprise_id
+),
+-- each mart aggregated once per enterprise, not once per figure
+permit_figures AS (
+    SELECT enterprise_id, first(industry ORDER BY issued DESC, record_id) AS industry, count(*) AS permit_count
+    FROM marts.permits WHERE enterprise_id IS NOT NULL GROUP BY enterprise_id
+),
+penalty_figures AS (
+    SELECT enterprise_id, count(*) AS penalty_count, coalesce(sum(fine_yuan), 0) AS fines_yuan,
+           count(*) FILTER (WHERE serious AND decision_date >= current_date - INTERVAL 2 YEAR) AS serious_2y
+    FROM marts.penalties WHERE enterprise_id IS NOT NULL GROUP BY enterprise_id
+),
+rating_figures AS (
+    SELECT enterprise_id, first(grade ORDER BY year DESC, record_id) AS credit_grade, max(year) AS credit_year,
+           count(*) FILTER (WHERE serious AND year >= year(current_date) - 2) AS serious_ratings_2y
+    FROM marts.credit_ratings WHERE enterprise_id IS NOT NULL GROUP BY enterprise_id
+),
+plant_figures AS (
+    SELECT enterprise_id, count(*) AS plant_count FROM marts.plants WHERE enterprise_id IS NOT NULL GROUP BY ALL
+),
+audit_figures AS (
+    SELECT enterprise_id, max(year) AS cleaner_production_year
+    FROM marts.cleaner_production WHERE enterprise_id IS NOT NULL GROUP BY ALL
+),
+exceedance_figures AS (
+    SELECT enterprise_id, count(*) AS exceedance_count
+    FROM marts.monitoring_values WHERE enterprise_id IS NOT NULL AND exceeded GROUP BY ALL
 )
 SELECT
     -- ids
     n.enterprise_id,
     CASE WHEN n.enterprise_id LIKE 'P-%' THEN NULL ELSE n.enterprise_id END AS uscc,
     -- names
-    n.name,
-    list_filter(n.all_names, lambda x: x <> n.name) AS aliases,
+    v.name,
+    list_filter(n.all_names, lambda x: x <> v.name) AS aliases,
     -- places: the registering authority's division code, positions 3-8 of the USCC
     n.region_code,
     reg.province,
@@ -40,27 +69,27 @@ SELECT
     reg.county,
     n.address,
     -- classification
-    (SELECT first(p.industry ORDER BY p.issued DESC, p.record_id) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS industry,
+    pe.industry,
     -- counts
-    (SELECT count(*) FROM marts.permits p WHERE p.enterprise_id = n.enterprise_id) AS permit_count,
-    (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS penalty_count,
-    (SELECT coalesce(sum(p.fine_yuan), 0) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id) AS fines_yuan,
+    coalesce(pe.permit_count, 0) AS permit_count,
+    coalesce(pn.penalty_count, 0) AS penalty_count,
+    coalesce(pn.fines_yuan, 0) AS fines_yuan,
     -- serious records of the last two years: penalties, and red/black (or yellow-for-pollution) ratings
-    (SELECT count(*) FROM marts.penalties p WHERE p.enterprise_id = n.enterprise_id AND p.serious
-        AND p.decision_date >= current_date - INTERVAL 2 YEAR)
-    + (SELECT count(*) FROM marts.credit_ratings r WHERE r.enterprise_id = n.enterprise_id AND r.serious
-        AND r.year >= year(current_date) - 2) AS serious_2y,
-    (SELECT count(*) FROM marts.plants p WHERE p.enterprise_id = n.enterprise_id) AS plant_count,
+    coalesce(pn.serious_2y, 0) + coalesce(r.serious_ratings_2y, 0) AS serious_2y,
+    coalesce(pl.plant_count, 0) AS plant_count,
     -- the latest credit rating, and whether the enterprise is on a compulsory audit list
-    (SELECT first(r.grade ORDER BY r.year DESC, r.record_id) FROM marts.credit_ratings r
-        WHERE r.enterprise_id = n.enterprise_id) AS credit_grade,
-    (SELECT max(r.year) FROM marts.credit_ratings r WHERE r.enterprise_id = n.enterprise_id) AS credit_year,
-    (SELECT count(*) FROM marts.credit_ratings r WHERE r.enterprise_id = n.enterprise_id AND r.serious
-        AND r.year >= year(current_date) - 2) AS serious_ratings_2y,
-    (SELECT max(c.year) FROM marts.cleaner_production c WHERE c.enterprise_id = n.enterprise_id)
-        AS cleaner_production_year,
-    (SELECT count(*) FROM marts.monitoring_values v WHERE v.enterprise_id = n.enterprise_id AND v.exceeded)
-        AS exceedance_count
+    r.credit_grade,
+    r.credit_year,
+    coalesce(r.serious_ratings_2y, 0) AS serious_ratings_2y,
+    a.cleaner_production_year,
+    coalesce(x.exceedance_count, 0) AS exceedance_count
 FROM named n
+JOIN voted v USING (enterprise_id)
 LEFT JOIN seeds.regions reg ON reg.code = n.region_code
+LEFT JOIN permit_figures pe USING (enterprise_id)
+LEFT JOIN penalty_figures pn USING (enterprise_id)
+LEFT JOIN rating_figures r USING (enterprise_id)
+LEFT JOIN plant_figures pl USING (enterprise_id)
+LEFT JOIN audit_figures a USING (enterprise_id)
+LEFT JOIN exceedance_figures x USING (enterprise_id)
 ORDER BY n.enterprise_id

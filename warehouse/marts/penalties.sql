@@ -2,7 +2,7 @@
 -- by several sources (a bureau's column and Credit China, say) is one decision, shown from the
 -- best-ranked source with the others listed in `also_published`. Each row carries the enterprise it is
 -- linked to (if any), why, and the violation categories and severity from etl/violations.yml.
-WITH keyed AS (
+WITH keyed AS NOT MATERIALIZED (
     SELECT
         p.*,
         l.enterprise_id,
@@ -15,23 +15,31 @@ WITH keyed AS (
     FROM intermediate.int_penalties p
     LEFT JOIN intermediate.record_links l USING (record_id)
 ),
+-- The decision each record belongs to, found over the few columns it needs (a window over the whole rows
+-- sorted every text column along).
 grouped AS (
-    SELECT *, first_value(record_id) OVER (
-        PARTITION BY decision_key, party_key ORDER BY source_rank, record_id) AS primary_id
+    SELECT record_id, source, url, archive_digest, source_rank,
+           first_value(record_id) OVER (PARTITION BY decision_key, party_key ORDER BY source_rank, record_id)
+               AS primary_id
     FROM keyed
+),
+also AS (
+    SELECT primary_id AS record_id,
+           list({'record_id': record_id, 'source': source, 'url': url, 'archive_digest': archive_digest}
+                ORDER BY source_rank, record_id) AS also_published
+    FROM grouped
+    WHERE record_id <> primary_id
+    GROUP BY primary_id
 )
 SELECT
-    g.* EXCLUDE (decision_key, party_key, primary_id),
+    k.* EXCLUDE (decision_key, party_key),
     coalesce(v.violation_types, ['other']) AS violation_types,
     coalesce(v.serious, false) AS serious,
     coalesce(v.serious_reasons, []) AS serious_reasons,
     v.exceedance_multiple,
-    coalesce((
-        SELECT list({'record_id': o.record_id, 'source': o.source, 'url': o.url,
-                     'archive_digest': o.archive_digest} ORDER BY o.source_rank, o.record_id)
-        FROM grouped o WHERE o.primary_id = g.record_id AND o.record_id <> g.record_id
-    ), []) AS also_published
-FROM grouped g
+    coalesce(a.also_published, []) AS also_published
+FROM keyed k
+SEMI JOIN grouped g ON g.record_id = k.record_id AND g.primary_id = k.record_id
 LEFT JOIN intermediate.record_violations v USING (record_id)
-WHERE g.record_id = g.primary_id
-ORDER BY g.decision_date DESC, g.record_id
+LEFT JOIN also a USING (record_id)
+ORDER BY k.decision_date DESC, k.record_id

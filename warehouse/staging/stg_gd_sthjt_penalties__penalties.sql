@@ -1,10 +1,7 @@
 -- Administrative penalty decisions (行政处罚决定书) of 广东省生态环境厅, read from their PDF/DOCX attachments;
 -- latest version of each. `url` is the attachment (the archived evidence), not the note linking it.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'gd_sthjt_penalties' AND kind = 'penalty'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('gd_sthjt_penalties', 'penalty')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

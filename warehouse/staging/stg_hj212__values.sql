@@ -2,10 +2,7 @@
 -- and value kind (suffix Rtd 实时, Min/Avg/Max, Cou 累计, Zs… 折算), with the data flag. Times as the logger
 -- sends them (China time).
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'hj212' AND kind = 'hj212_value'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('hj212', 'hj212_value')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

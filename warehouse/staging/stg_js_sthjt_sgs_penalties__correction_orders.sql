@@ -1,9 +1,6 @@
 -- Correction orders (责令改正违法行为决定书) from the Jiangsu 双公示 system, latest version of each.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'js_sthjt_sgs_penalties' AND kind = 'correction_order'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('js_sthjt_sgs_penalties', 'correction_order')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

@@ -1,10 +1,7 @@
 -- Penalty decisions from the Jiangsu 双公示 system (江苏省生态环境厅), latest version of each.
 -- Same columns as stg_zj_jxsthj_penalties__penalties, so that penalty sources union by name.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'js_sthjt_sgs_penalties' AND kind = 'penalty'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('js_sthjt_sgs_penalties', 'penalty')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

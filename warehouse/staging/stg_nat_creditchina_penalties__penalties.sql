@@ -1,10 +1,7 @@
 -- Administrative penalties from Credit China's 双公示 exchange (信用中国 行政处罚), latest version of each.
 -- Same columns as the bureau-column penalty models, then what the structured 双公示 fields add.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'nat_creditchina_penalties' AND kind = 'penalty'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('nat_creditchina_penalties', 'penalty')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

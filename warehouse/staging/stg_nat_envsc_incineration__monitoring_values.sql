@@ -1,9 +1,6 @@
 -- Daily average concentrations per outlet and pollutant (mg/m³), with the platform's limit and remark.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'nat_envsc_incineration' AND kind = 'monitoring_value'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('nat_envsc_incineration', 'monitoring_value')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

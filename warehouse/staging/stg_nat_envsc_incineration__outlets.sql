@@ -1,9 +1,6 @@
 -- Furnaces / outlets (监测点) of the incineration plants.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'nat_envsc_incineration' AND kind = 'outlet'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('nat_envsc_incineration', 'outlet')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

@@ -1,9 +1,6 @@
 -- Incineration plants on the MEE automatic-monitoring disclosure platform, latest version of each.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'nat_envsc_incineration' AND kind = 'plant'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('nat_envsc_incineration', 'plant')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

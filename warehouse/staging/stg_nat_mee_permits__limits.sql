@@ -2,10 +2,7 @@
 -- Concentrations in their printed unit (mg/Nm3 air, mg/L water); water's one concentration is daily_limit.
 -- Text limits (林格曼黑度 `1级`, pH `6-9`) have NULL numbers and stay in limit_text.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'nat_mee_permits' AND kind = 'permit_limit'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('nat_mee_permits', 'permit_limit')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

@@ -1,9 +1,6 @@
 -- Permits from the national permit platform's public side, latest version of each.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'nat_mee_permits' AND kind = 'permit'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('nat_mee_permits', 'permit')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

@@ -1,10 +1,7 @@
 -- Orders to correct (责令改正违法行为决定书) from the 嘉兴市生态环境局 column, latest version of each: no fine,
 -- an order with a deadline.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'zj_jxsthj_penalties' AND kind = 'correction_order'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('zj_jxsthj_penalties', 'correction_order')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

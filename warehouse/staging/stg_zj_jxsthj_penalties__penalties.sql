@@ -1,9 +1,6 @@
 -- Administrative penalty decisions (行政处罚决定书) from the 嘉兴市生态环境局 column, latest version of each.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'zj_jxsthj_penalties' AND kind = 'penalty'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('zj_jxsthj_penalties', 'penalty')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

@@ -2,10 +2,7 @@
 -- re-inspections (passed or failed), fines paid and credit repair, one row per event and the decisions it
 -- names, latest version of each. The decisions are matched to penalty records in the record_timeline mart.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'zj_jxsthj_penalties' AND kind = 'rectification_event'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('zj_jxsthj_penalties', 'rectification_event')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

@@ -1,9 +1,6 @@
 -- Enterprises listed for compulsory cleaner-production audit (强制性清洁生产审核, 双超双有), one per year.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'zj_sthjt_cleaner_production' AND kind = 'cleaner_production'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('zj_sthjt_cleaner_production', 'cleaner_production')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

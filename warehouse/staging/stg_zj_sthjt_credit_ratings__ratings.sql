@@ -1,9 +1,6 @@
 -- Environmental credit ratings (企业环境信用评价) of Zhejiang enterprises, one per enterprise and year.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'zj_sthjt_credit_ratings' AND kind = 'credit_rating'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('zj_sthjt_credit_ratings', 'credit_rating')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

@@ -1,9 +1,6 @@
 -- Key dischargers listed on Zhejiang's self-monitoring disclosure platform, latest version of each.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'zj_sthjt_selfmonitoring' AND kind = 'monitoring_site'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('zj_sthjt_selfmonitoring', 'monitoring_site')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (

@@ -1,10 +1,7 @@
 -- Hourly (air) and 2-hourly (water) self-monitoring values of Zhejiang's key dischargers, with limits as
 -- published; the enterprises' own data, not reviewed by the authority. Times are China time as printed.
 WITH item AS (
-    SELECT *
-    FROM raw.items
-    WHERE source = 'zj_sthjt_selfmonitoring' AND kind = 'selfmonitoring_value'
-    QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY fetched_at DESC, load_id DESC) = 1
+    SELECT * FROM latest_items('zj_sthjt_selfmonitoring', 'selfmonitoring_value')
 ),
 -- `fields` parsed once per record into a struct `f` (each `fields->>'$.key'` would parse it again)
 parsed AS (
