@@ -21,8 +21,8 @@ from tests.etl.crawl_fixture import GOOD, penalty, permit, write_crawl
 
 # The marts every column of which must be documented in warehouse/marts/_marts.yml (and so must any other
 # mart listed there): a column added without a description fails here.
-DOCUMENTED = ("enterprises", "penalties", "permits", "permit_outlets", "permit_limits", "credit_ratings",
-              "monitoring_values")
+DOCUMENTED = ("enterprises", "penalties", "permits", "permit_outlets", "permit_limits", "credit_ratings", "outlet_values",
+              "monitoring_values", "exceedance_days_monthly", "compliance_quarterly", "record_status", "record_timeline")
 NAME = "嘉兴恒瑞环保能源有限公司"
 
 
