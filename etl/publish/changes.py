@@ -22,16 +22,18 @@ def changes(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     loads = con.execute(
         "SELECT load_id, loaded_at, files, items_added, archive_added FROM raw.loads ORDER BY load_id"
     ).fetchall()
+    # The ids listed in SQL, per load, source, kind and newness (a row per list, not per record).
     rows = con.execute(
-        "WITH f AS (SELECT record_id, min(load_id) AS first_load FROM raw.items GROUP BY record_id) "
-        "SELECT DISTINCT i.load_id, i.source, i.kind, i.record_id, i.load_id = f.first_load AS is_new "
-        "FROM raw.items i JOIN f USING (record_id) "
-        "ORDER BY i.load_id, i.source, i.kind, i.record_id"
+        "WITH f AS (SELECT record_id, min(load_id) AS first_load FROM raw.items GROUP BY record_id), "
+        "d AS (SELECT DISTINCT i.load_id, i.source, i.kind, i.record_id, i.load_id = f.first_load AS is_new "
+        "      FROM raw.items i JOIN f USING (record_id)) "
+        "SELECT load_id, source, kind, is_new, list(record_id ORDER BY record_id) FROM d "
+        "GROUP BY load_id, source, kind, is_new"
     ).fetchall()
     grouped: dict[int, dict[str, dict[str, dict[str, list[str]]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(lambda: {"new": [], "new_version": []})))
-    for load_id, source, kind, record_id, is_new in rows:
-        grouped[load_id][source][kind]["new" if is_new else "new_version"].append(record_id)
+    for load_id, source, kind, is_new, record_ids in rows:
+        grouped[load_id][source][kind]["new" if is_new else "new_version"] = record_ids
     out = []
     for load_id, loaded_at, files, items_added, archive_added in loads:
         sources = {

@@ -102,7 +102,22 @@ def _order(table: str) -> str:
     return "" if _ORDERED.search(re.sub(r"--[^\n]*", "", sql).strip()) else " ORDER BY ALL"
 
 
-def _write_csv(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]], target: Path) -> None:
+def _parquet_source(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]],
+                    parquet: Path) -> str | None:
+    """The table's Parquet file, just written, as the source of its CSV file: for a table sorted for its export
+    (ORDER BY ALL: the largest), so the view is not computed and sorted twice; read back in its order. Only when
+    the file holds every column in the table's own type (HUGEINT, for one, is no Parquet type), so the CSV's text
+    is the same."""
+    if not _order(table):
+        return None
+    source = f"read_parquet({_sql_path(parquet)})"
+    kinds = [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    return source if kinds == cols else None
+
+
+def _write_csv(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]], target: Path,
+               source: str | None = None) -> None:
+    """`source`: the rows in their export order (_parquet_source), instead of the mart."""
     # The byte-order mark is the first character of the first column's name: DuckDB writes it at the very
     # start of the header (it needs no quoting), so the file is written once, not copied behind a mark.
     select = ", ".join(
@@ -110,7 +125,8 @@ def _write_csv(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str,
         + f" AS {_quote(BOM.decode('utf-8') + n if i == 0 else n)}"
         for i, (n, kind) in enumerate(cols)
     )
-    con.execute(f"COPY (SELECT {select} FROM marts.{_quote(table)}{_order(table)}) TO {_sql_path(target)} "
+    rows = source or f"marts.{_quote(table)}{_order(table)}"
+    con.execute(f"COPY (SELECT {select} FROM {rows}) TO {_sql_path(target)} "
                 "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
 
 
@@ -166,13 +182,15 @@ def export(con: duckdb.DuckDBPyConnection, out: Path, formats: tuple[str, ...] =
         if reuse is not None and table in previous:
             files = _reused(previous[table], fingerprint, formats, reuse, out, root)
         if files is None:
-            files = {}
+            written, parquet, source = {}, out / f"{table}.parquet", None
+            if "parquet" in formats:  # first: the CSV file may be written from it
+                _write_parquet(con, table, parquet)
+                written["parquet"] = _file_entry(parquet, root)
+                source = _parquet_source(con, table, cols, parquet)
             if "csv" in formats:
-                _write_csv(con, table, cols, out / f"{table}.csv")
-                files["csv"] = _file_entry(out / f"{table}.csv", root)
-            if "parquet" in formats:
-                _write_parquet(con, table, out / f"{table}.parquet")
-                files["parquet"] = _file_entry(out / f"{table}.parquet", root)
+                _write_csv(con, table, cols, out / f"{table}.csv", source)
+                written["csv"] = _file_entry(out / f"{table}.csv", root)
+            files = {fmt: written[fmt] for fmt in ("csv", "parquet") if fmt in written}
         result.fingerprints[table] = {"fingerprint": fingerprint, "files": files}
         described = docs.get(table, {"description": "", "columns": {}})
         result.tables.append({

@@ -53,7 +53,6 @@ STATE_DIR = ".build"  # inside the site folder: fingerprints, files and search i
 MANIFEST = "pagefind/shards.json"
 SHARD_BUNDLES = "pagefind/shards"
 DELTA_DOCS = f"{STATE_DIR}/delta"
-CACHE_DIR = "cache"  # inside the data folder: what a build keeps for the next one (QR codes by content)
 # The shard of a company: its province, from the region code.
 SHARD_SQL = ("CASE WHEN regexp_full_match(coalesce(region_code, ''), '[0-9]{6}') THEN left(region_code, 2) "
              "ELSE '00' END")
@@ -188,11 +187,10 @@ def _cpu() -> float:
 
 
 def build_shard(db_path: str, out: str, key: str, ids: list[str] | None, built_at: str, index: bool,
-                docs_dir: str | None = None, cache: str | None = None) -> ShardResult:
+                docs_dir: str | None = None) -> ShardResult:
     """Render one shard (its companies, or only `ids`) into `out`, and index it into its bundle.
 
-    `docs_dir`: keep the search documents there (the delta's documents) instead of in a temporary folder;
-    `cache`: the folder kept between builds (QR codes)."""
+    `docs_dir`: keep the search documents there (the delta's documents) instead of in a temporary folder."""
     from etl.publish.build import SiteBuilder
 
     started, cpu = time.perf_counter(), _cpu()
@@ -204,13 +202,13 @@ def build_shard(db_path: str, out: str, key: str, ids: list[str] | None, built_a
                         f"WHERE {SHARD_SQL} = ?", [key])
         else:
             con.execute("CREATE TEMP TABLE shard_ids AS SELECT unnest(?::VARCHAR[]) AS enterprise_id", [ids])
-        builder = SiteBuilder(con, site, scope="shard_ids", built_at=built_at, cache=Path(cache) if cache else None)
+        builder = SiteBuilder(con, site, scope="shard_ids", built_at=built_at)
         companies = builder.build_companies()
     finally:
         con.close()
     result = ShardResult(key, pages=builder.pages, cited=dict(builder.cited), timings=dict(builder.timings))
     result.companies = {c["e"]["enterprise_id"]: company_files(builder, c) for c in companies}
-    rendered = time.perf_counter()
+    rendered = _cpu()  # the search documents and Pagefind (a child process): CPU seconds
     template = builder.env.get_template("search_doc.html")
     with tempfile.TemporaryDirectory(prefix=f"search-{key}-", dir=site.parent) as tmp:
         docs = Path(docs_dir) if docs_dir else Path(tmp)
@@ -221,7 +219,7 @@ def build_shard(db_path: str, out: str, key: str, ids: list[str] | None, built_a
             bundle = site / SHARD_BUNDLES / key
             result.fragments = _pagefind(docs, bundle)
             result.index_bytes = _tree_bytes(bundle)
-    result.timings["index"] = time.perf_counter() - rendered
+    result.timings["index"] = _cpu() - rendered
     result.timings["total"] = time.perf_counter() - started
     result.timings["cpu"] = _cpu() - cpu
     return result
@@ -402,8 +400,7 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
         futures = []
         for key, ids, index in jobs:
             docs = str(fresh / DELTA_DOCS) if key == "delta" else None
-            futures.append(pool.submit(build_shard, str(db_path), str(fresh), key, ids, built_at, index, docs,
-                                       str(data / CACHE_DIR)))
+            futures.append(pool.submit(build_shard, str(db_path), str(fresh), key, ids, built_at, index, docs))
         for future in futures:
             shard = future.result()
             cited.update(shard.cited)
@@ -425,8 +422,8 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
             result.pages += site["pages"]
             timings["site"] = site["seconds"]
             timings["site (process cpu)"] = site["cpu"]
-    result.timings.update({f"{k} (cpu)" if k in ("read", "render", "index", "total") else
-                           "shards (process cpu)" if k == "cpu" else k: v for k, v in timings.items()})
+    result.timings.update({f"{k} (cpu)" if k in ("read", "render", "index") else "shards (wall, summed)" if k == "total"
+                           else "shards (process cpu)" if k == "cpu" else k: v for k, v in timings.items()})
     result.rendered = len(to_delta) if mode == "incremental" else sum(r["companies"] for r in result.shards.values())
     result.removed = len(removed)
 
@@ -499,7 +496,7 @@ def _write_search(site: Path, base: dict[str, dict[str, Any]], delta: dict[str, 
                                   "bundles": [b for b in bundles if b != primary_path],
                                   "stale": sorted(stale), "delta": sorted(replaced)})
     result.delta = len(delta["companies"])
-    result.index_bytes = _tree_bytes(primary)
+    result.index_bytes = _tree_bytes(primary) - _tree_bytes(shards_dir)  # the primary bundle's own files
     languages = defaultdict(int)
     for key in base:
         entry = _read_json(site / SHARD_BUNDLES / key / "pagefind-entry.json", {"languages": {}})
