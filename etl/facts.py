@@ -7,10 +7,8 @@ violation categories, whether the record is serious and why, and the largest exc
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +17,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 import yaml
+
+from etl.workers import pool
 
 RULES = Path(__file__).with_name("violations.yml")
 _MULTIPLE = re.compile(r"超标\s*(\d+(?:\.\d+)?)\s*倍")
@@ -118,9 +118,8 @@ def _classify_all(keys: list[tuple[str, tuple[str, ...]]]) -> list[Classificatio
         return _classify_chunk(keys)
     size = -(-len(keys) // (workers * 4))
     chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
-    # spawn, not fork: the parent holds DuckDB's threads
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return [result for chunk in pool.map(_classify_chunk, chunks) for result in chunk]
+    with pool(workers) as executor:
+        return [result for chunk in executor.map(_classify_chunk, chunks) for result in chunk]
 
 
 def _classify_chunk(keys: list[tuple[str, tuple[str, ...]]]) -> list[Classification]:

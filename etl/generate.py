@@ -33,7 +33,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawlers.helpers import uscc
-from etl import normalise, regions
+from etl import normalise, regions, workers
 from etl.load import content_hash
 
 TABLES = Path(__file__).with_name("generate.yml")
@@ -857,10 +857,8 @@ def generate(scale: str | int, data: Path, seed: int = 0, monitoring_days: int =
     started = time.perf_counter()
     tasks = [(name, data, units, seed, monitoring_days) for name in ("monitoring", "permits", "records")]
     if processes > 1:
-        import multiprocessing
-
-        with multiprocessing.get_context("spawn").Pool(processes) as pool:
-            results = pool.map(_task, tasks, chunksize=1)
+        with workers.pool(processes) as pool:
+            results = list(pool.map(_task, tasks))
     else:
         results = [_task(t) for t in tasks]
     sources = sorted((s for out, _ in results for s in out), key=lambda s: s["source"])

@@ -35,10 +35,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +44,7 @@ import yaml
 
 from crawlers import paths
 from etl.warehouse import connect
+from etl.workers import pool
 
 REPO = Path(__file__).resolve().parents[2]
 SITE_SRC = REPO / "site"
@@ -265,11 +264,6 @@ def _link_tree(source: Path, target: Path) -> None:
     subprocess.run(["cp", "-al", str(source), str(target)], check=True)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # spawn: a forked child would inherit the parent's DuckDB threads and locks.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
-
-
 def province(key: str) -> str:
     """The province of a shard key: a large province is built in chunks `<province>.<n>` (site.yml
     `shard_companies`), each a task and a Pagefind bundle of its own."""
@@ -392,15 +386,15 @@ def build(out: Path | None = None, db_path: Path | None = None, *, search: bool 
 
     timings: dict[str, float] = defaultdict(float)
     cited: dict[str, str] = {}
-    with _pool(workers) as pool:
+    with pool(workers) as executor:
         site_job = None
         if mode != "shards":
-            site_job = pool.submit(build_site_shard, str(db_path), str(fresh), built_at,
-                                   str(previous) if previous else None, mode == "incremental")
+            site_job = executor.submit(build_site_shard, str(db_path), str(fresh), built_at,
+                                       str(previous) if previous else None, mode == "incremental")
         futures = []
         for key, ids, index in jobs:
             docs = str(fresh / DELTA_DOCS) if key == "delta" else None
-            futures.append(pool.submit(build_shard, str(db_path), str(fresh), key, ids, built_at, index, docs))
+            futures.append(executor.submit(build_shard, str(db_path), str(fresh), key, ids, built_at, index, docs))
         for future in futures:
             shard = future.result()
             cited.update(shard.cited)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import psutil
 import pytest
 
 from etl.warehouse import table_fingerprints
@@ -169,8 +170,11 @@ def test_killed_build_never_leaves_the_site_missing(crawled: dict[str, Any], tmp
         if new.exists() and sum(1 for _ in new.rglob("*.html")) >= threshold:
             break
         time.sleep(0.02)
+    workers = psutil.Process(child.pid).children(recursive=True)
     child.send_signal(signal.SIGKILL)
     assert child.wait() == KILLED
+    _, alive = psutil.wait_procs(workers, timeout=15)  # the build's workers die with it (etl/workers.py)
+    assert alive == []
     assert os.readlink(data / "site") == published and (data / "site" / "index.html").exists()
     assert step(data, "build", "--no-search", crash="build.swap:1") == KILLED
     assert os.readlink(data / "site") == published and (data / "site" / "index.html").exists()
